@@ -1,0 +1,45 @@
+import type { CallbackFields } from '../xml/fields.js';
+
+/** Which of the suite's two callback URLs (or the install redirect) a callback arrived on. */
+export type Endpoint = 'data' | 'command' | 'install';
+
+/** Where an event came from. Every id is a string. */
+export interface EventSource {
+  readonly endpoint: Endpoint;
+  readonly suiteId: string;
+  /** The authorizing corp, when the callback names one (AuthCorpId, or ToUserName on the data URL). */
+  readonly corpId: string | null;
+  readonly agentId: string | null;
+}
+
+/**
+ * The normalized event: a Standard Webhooks compatible envelope (SPEC §7). `type` is dotted lower snake
+ * case; `data` holds the event's fields in camelCase with secrets removed; `raw` holds every decrypted
+ * field (as strings) except secrets.
+ */
+export interface EventEnvelope<TType extends string = string, TData = Record<string, unknown>> {
+  /** `evt_` + a stable hash of (suite id, receiveid, plaintext): equal across WeCom retries. */
+  readonly id: string;
+  readonly type: TType;
+  /** The event's own time (TimeStamp / CreateTime), ISO 8601; receivedAt when the callback has none. */
+  readonly timestamp: string;
+  /** When the receiver stored the callback, ISO 8601 with milliseconds. */
+  readonly receivedAt: string;
+  readonly source: EventSource;
+  readonly data: TData;
+  /** Follow-up WeCom API results, filled by the daemon; null until then or when enrichment is off. */
+  readonly enrichment: Record<string, unknown> | null;
+  /** Why enrichment is partial or missing (`{ code, errcode?, message }`), or null. */
+  readonly enrichmentError: EnrichmentError | null;
+  readonly raw: CallbackFields;
+}
+
+/** Why an event's enrichment is partial or missing. Forwarded, never a delivery failure. */
+export interface EnrichmentError {
+  /** `wecom_api` (an errcode), `relation_gone` (84061), `timeout`, `not_authorized`, `network`. */
+  readonly code: string;
+  readonly errcode?: number;
+  readonly message: string;
+  /** The API path that failed, without query string. */
+  readonly api?: string;
+}
