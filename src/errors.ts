@@ -24,6 +24,7 @@ export const ERROR_CATALOG = {
   ERR_WECOM_BODY_TOO_LARGE: { status: 413, message: 'the body exceeds the 1 MiB cap' },
   ERR_WECOM_BODY_READ: { status: 400, message: 'the request body could not be read (aborted or bad encoding)' },
   ERR_STORE_UNAVAILABLE: { status: 503, message: 'the store did not take the write; WeCom will retry' },
+  ERR_INTERNAL: { status: 500, message: 'an unexpected internal error (a bug: please report it); nothing was stored' },
   // Install flow (website-started installs).
   ERR_INSTALL_STATE_INVALID: { status: 400, message: 'the install state is unknown, expired or already used' },
   ERR_INSTALL_AUTH_CODE_MISSING: { status: 400, message: 'the install redirect carries no auth_code' },

@@ -1,0 +1,163 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import type { EventEnvelope } from '../../src/events/envelope.js';
+import { SAMPLE_KINDS } from '../../src/events/samples.js';
+import { validateConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+import { startMockWecomApi } from '../mock-api/start-mock-wecom-api.js';
+import { runRelay } from '../run-relay.js';
+import { CommandExit, EXIT, writeLine, type CommandContext } from './command-context.js';
+import { configSecrets } from './config-secrets.js';
+import { renderTable } from './table.js';
+import { triggerCallback } from './trigger-command.js';
+
+const DEMO_SUITE = 'ww917724cb573d8629';
+const DEMO_CORP = 'wxf8b4f85f3a794e77';
+
+/** Options of {@link runDemo}. */
+export interface DemoOptions {
+  /** Stay up after the run (for `wecom-relay trigger`). */
+  readonly keep: boolean;
+  /** Print every event as full JSON (default: one line each, the first of each family in full). */
+  readonly verbose: boolean;
+  /** Give up waiting for deliveries after this long. */
+  readonly timeoutMs: number;
+  /** Keep the SQLite file here instead of a temp dir. */
+  readonly dataDir?: string;
+}
+
+function readAll(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * The whole pipeline on loopback with no network and no credentials: a mock WeCom API, the receiver, the
+ * daemon on a temp SQLite store and a local sink. Pushes one sealed sample of every kind through the
+ * real HTTP path (suite_ticket and create_auth first, with values the mock issued, so tokens, permanent
+ * code and enrichment really work) and prints each normalized event as the sink receives it.
+ */
+export async function runDemo(context: CommandContext, options: DemoOptions): Promise<number> {
+  const out = context.stdout;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wecom-relay-demo-'));
+  const secret = randomBytes(24).toString('hex');
+  const keys = { token: randomBytes(12).toString('hex'), encodingAESKey: randomBytes(32).toString('base64').slice(0, 43) };
+  const mock = await startMockWecomApi({ suiteId: DEMO_SUITE, suiteSecret: secret });
+
+  const received: EventEnvelope[] = [];
+  const chatMessages: string[] = [];
+  let onReceived: (() => void) | undefined;
+  const sink = createServer((req, res) => {
+    void readAll(req).then((body) => {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(req.url === '/chat' ? 'ok' : '{"ok":true}');
+      if (req.url === '/chat') {
+        chatMessages.push((JSON.parse(body) as { text: string }).text);
+        return;
+      }
+      const event = JSON.parse(body) as EventEnvelope;
+      received.push(event);
+      const enriched = event.enrichment ? ` enrichment: ${Object.keys(event.enrichment).join(', ')}` : '';
+      const failed = event.enrichmentError ? ` enrichmentError: ${event.enrichmentError.code}` : '';
+      writeLine(out, `→ ${event.type.padEnd(36)} ${event.id}  corp ${event.source.corpId ?? '-'}${enriched}${failed}`);
+      if (options.verbose || event.type === 'external_contact.added') writeLine(out, JSON.stringify(event, null, 2));
+      onReceived?.();
+    });
+  });
+  await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', () => resolve()));
+  const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
+
+  const config = validateConfig({
+    suite: { id: DEMO_SUITE, secret: '${DEMO_SUITE_SECRET}', ...keys },
+    receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600 },
+    store: `sqlite:${join(dataDir, 'wecom-relay.db')}`,
+    wecomApi: { baseUrl: mock.url },
+    admin: { enabled: false },
+    daemon: { pollIntervalMs: 50, retentionDays: 0 },
+    log: { level: options.verbose ? 'info' : 'error' },
+    targets: [
+      { name: 'demo-sink', url: `${sinkUrl}/events`, format: 'json', secret: `whsec_${randomBytes(24).toString('base64')}`, rateLimit: { count: 200, intervalMs: 1000 } },
+      { name: 'demo-chat', url: `${sinkUrl}/chat`, format: 'slack', locale: 'en', events: ['external_contact.*'], rateLimit: { count: 50, intervalMs: 1000 } },
+    ],
+  }, { DEMO_SUITE_SECRET: secret });
+  const logger = createLogger({ level: config.log.level, secrets: configSecrets(config), destination: { write: (s: string) => { context.stderr.write(s); } } });
+  const relay = await runRelay({ config, mode: 'start', logger });
+  const receiverUrl = relay.receiver!.url;
+  writeLine(out, `wecom-relay demo: receiver ${receiverUrl}, mock WeCom API ${mock.url}, sink ${sinkUrl}, store ${config.store}`);
+  writeLine(out, `pushing ${SAMPLE_KINDS.length} sample callbacks through the real encrypted HTTP path…`);
+
+  const base = { to: receiverUrl, suiteId: DEMO_SUITE, ...keys, corpId: DEMO_CORP, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, mockApi: mock.url };
+  const results: Array<{ kind: string; status: number }> = [];
+  // Credentials first: the ticket lets the daemon fetch a suite token, the auth code a permanent code.
+  const ordered = ['suite_ticket', 'create_auth', ...SAMPLE_KINDS.filter((k) => k !== 'suite_ticket' && k !== 'create_auth')];
+  for (const kind of ordered) {
+    const result = await triggerCallback({ ...base, kind });
+    results.push({ kind, status: result.status });
+    if (kind === 'create_auth') await waitFor(() => received.some((e) => e.type === 'auth.created'), 10_000, (f) => { onReceived = f; });
+  }
+  const expected = results.filter((r) => r.status === 200 && r.kind !== 'suite_ticket').length;
+  const done = await waitFor(() => received.length >= expected, options.timeoutMs, (f) => { onReceived = f; });
+
+  writeLine(out, '');
+  const counts = new Map<string, number>();
+  for (const e of received) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  writeLine(out, renderTable(['EVENT TYPE', 'DELIVERED', 'ENRICHED'], [...counts.entries()].sort().map(([type, n]) => {
+    const sample = received.find((e) => e.type === type)!;
+    return [type, String(n), sample.enrichment ? 'yes' : sample.enrichmentError ? `error: ${sample.enrichmentError.code}` : '-'];
+  })));
+  const rejected = results.filter((r) => r.status !== 200);
+  writeLine(out, `\n${results.length} callbacks sent (${rejected.length} rejected), ${received.length}/${expected} events delivered to demo-sink, ${chatMessages.length} Slack-format messages to demo-chat.`);
+  if (chatMessages[0]) writeLine(out, `a chat message reads: ${chatMessages[0]}`);
+
+  if (options.keep) {
+    writeLine(out, `\nstaying up (Ctrl-C to stop). Try:\n  WECOM_RELAY_CONFIG=… wecom-relay trigger add_external_contact --to ${receiverUrl} --mock-api ${mock.url}\n(the demo's token and key are random per run; see the store at ${config.store})`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
+    });
+  }
+  await relay.stop();
+  await mock.close();
+  await new Promise<void>((resolve) => { sink.close(() => resolve()); sink.closeAllConnections(); });
+  if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (!done || rejected.length > 0) {
+    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered`);
+  }
+  return EXIT.ok;
+}
+
+/** Resolves true once `check()` holds (re-checked whenever `subscribe`'s callback fires), false after `timeoutMs`. */
+function waitFor(check: () => boolean, timeoutMs: number, subscribe: (f: (() => void) | undefined) => void): Promise<boolean> {
+  if (check()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => { subscribe(undefined); resolve(false); }, timeoutMs);
+    subscribe(() => {
+      if (!check()) return;
+      clearTimeout(timer);
+      subscribe(undefined);
+      resolve(true);
+    });
+  });
+}
+
+/** `wecom-relay demo`. */
+export function registerDemoCommand(program: Command, context: CommandContext): void {
+  program
+    .command('demo')
+    .description('run the whole pipeline offline (mock WeCom API, receiver, daemon, local sink) and print every event as it is delivered')
+    .option('--keep', 'stay up afterwards, for `wecom-relay trigger`')
+    .option('--verbose', 'print every event as full JSON, and the logs')
+    .option('--timeout <ms>', 'give up waiting for deliveries after this long', '60000')
+    .option('--data <dir>', 'keep the SQLite store in this directory')
+    .action(async (opts: { keep?: boolean; verbose?: boolean; timeout: string; data?: string }) => {
+      await runDemo(context, { keep: opts.keep === true, verbose: opts.verbose === true, timeoutMs: Number(opts.timeout) || 60_000, ...(opts.data ? { dataDir: opts.data } : {}) });
+    });
+}

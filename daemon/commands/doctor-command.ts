@@ -1,0 +1,134 @@
+import { stat } from 'node:fs/promises';
+import type { Command } from 'commander';
+import got from 'got';
+import { parseEncodingAESKey } from '../../src/crypto/key.js';
+import { ConfigError } from '../../src/errors.js';
+import { createStore } from '../../src/store/create-store.js';
+import type { Config } from '../config-schema.js';
+import { resolveTargets } from '../delivery/resolve-targets.js';
+import { EXIT, CommandExit, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
+
+/** One finding: ok, a warning (works, but check it), or a failure (will not work). */
+export interface DoctorCheck {
+  readonly name: string;
+  readonly status: 'ok' | 'warn' | 'fail';
+  readonly detail: string;
+}
+
+/** How doctor reaches the network (injected by tests). */
+export interface DoctorOptions {
+  readonly timeoutMs: number;
+  readonly now: () => number;
+}
+
+async function probe(url: string, timeoutMs: number): Promise<{ status: number; date: string | undefined; body: string }> {
+  const response = await got(url, { method: 'GET', throwHttpErrors: false, followRedirect: false, retry: { limit: 0 }, timeout: { request: timeoutMs } });
+  return { status: response.statusCode, date: response.headers.date, body: response.body.slice(0, 500) };
+}
+
+function describeNetworkError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  return code ? `${code}` : (error as Error).message;
+}
+
+/** Runs every check against a validated configuration. Never throws: each problem is a finding. */
+export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorCheck[]> {
+  const checks: DoctorCheck[] = [];
+  const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
+
+  try {
+    parseEncodingAESKey(config.suite.encodingAESKey);
+    add('suite.encodingAESKey', 'ok', '43 characters, decodes to a 32-byte AES key');
+  } catch (error) {
+    add('suite.encodingAESKey', 'fail', (error as Error).message);
+  }
+  add('suite.token', config.suite.token.length >= 3 && config.suite.token.length <= 32 ? 'ok' : 'warn',
+    `${config.suite.token.length} characters (WeCom tokens are 3–32 letters and digits)`);
+  add('suite.secret', config.suite.secret ? 'ok' : 'warn',
+    config.suite.secret ? 'set' : 'not set: the daemon cannot fetch tokens, exchange auth codes or enrich (serve-only deployments do not need it)');
+  if (!config.suite.providerCorpId) add('suite.providerCorpId', 'warn', 'not set: URL-verification GETs are accepted with any receiveid (their signature is still checked)');
+
+  try {
+    const store = await createStore(config.store);
+    try {
+      await store.ping();
+      const probeKey = `doctor-${process.pid}`;
+      await store.putKv('doctor', probeKey, { at: options.now() }, { ttlMs: 60_000 });
+      await store.deleteKv('doctor', probeKey);
+      add('store', 'ok', `${store.kind} store answers and takes writes`);
+      if (store.kind === 'sqlite') {
+        const file = config.store.replace(/^(sqlite:|file:)/, '');
+        if (file !== ':memory:') {
+          const mode = (await stat(file)).mode & 0o777;
+          add('store.fileMode', mode & 0o077 ? 'warn' : 'ok', `${file} has mode ${mode.toString(8).padStart(4, '0')}${mode & 0o077 ? ': others can read the permanent codes; chmod 600 it' : ''}`);
+        }
+      }
+      const stats = await store.stats(options.now());
+      const dead = Object.values(stats.deliveries).reduce((n, t) => n + t.dead, 0);
+      if (dead > 0) add('store.deadDeliveries', 'warn', `${dead} dead deliveries: see \`wecom-relay deliveries list --status dead\``);
+    } finally {
+      await store.close();
+    }
+  } catch (error) {
+    add('store', 'fail', `${config.store.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`);
+  }
+
+  try {
+    const response = await probe(`${config.wecomApi.baseUrl.replace(/\/+$/, '')}/cgi-bin/gettoken`, options.timeoutMs);
+    const json = /"errcode"/.test(response.body);
+    add('wecomApi.baseUrl', json ? 'ok' : 'warn', `${config.wecomApi.baseUrl} answered HTTP ${response.status}${json ? ' with a WeCom errcode' : ', but not like the WeCom API'}`);
+    if (response.date) {
+      const skew = Math.round((options.now() - Date.parse(response.date)) / 1000);
+      add('clock', Math.abs(skew) <= 60 ? 'ok' : 'warn', `local clock is ${skew} s off the WeCom API's Date header${Math.abs(skew) > 60 ? ': callbacks may be rejected as stale; sync the clock (NTP)' : ''}`);
+    }
+  } catch (error) {
+    add('wecomApi.baseUrl', 'fail', `${config.wecomApi.baseUrl} unreachable (${describeNetworkError(error)}): check DNS, the firewall and WeCom's trusted IP list`);
+  }
+
+  for (const target of resolveTargets(config)) {
+    const name = `targets.${target.name}`;
+    if (!target.enabledInConfig) {
+      add(name, 'warn', 'disabled in the configuration');
+      continue;
+    }
+    if (target.format === 'json' && !target.secret) add(`${name}.secret`, 'warn', 'no secret: deliveries are not signed (receivers cannot verify them)');
+    try {
+      const origin = new URL(target.url).origin;
+      const response = await probe(origin, options.timeoutMs);
+      add(name, 'ok', `${origin} answers (HTTP ${response.status}); format ${target.format}, ${target.rateLimit.count}/${target.rateLimit.intervalMs} ms`);
+    } catch (error) {
+      add(name, 'fail', `${new URL(target.url).origin} unreachable (${describeNetworkError(error)})`);
+    }
+  }
+  return checks;
+}
+
+/** `wecom-relay doctor`: validates the config and probes what it points at; exit 1 on any failure. */
+export function registerDoctorCommand(program: Command, context: CommandContext): void {
+  program
+    .command('doctor')
+    .description('check the configuration, key lengths, the store, the WeCom API base, each target and the clock')
+    .option('-c, --config <file>', 'configuration file')
+    .option('--timeout <ms>', 'per-probe timeout', '5000')
+    .option('--json', 'print the findings as JSON')
+    .action(async (opts: { config?: string; timeout: string; json?: boolean }) => {
+      let config: Config;
+      try {
+        config = loadCommandConfig(context, opts.config).config;
+      } catch (error) {
+        if (error instanceof ConfigError && opts.json) {
+          writeLine(context.stdout, JSON.stringify({ ok: false, checks: error.issues.map((i) => ({ name: i.path || 'config', status: 'fail', detail: i.message })) }));
+          throw new CommandExit(EXIT.usage, '');
+        }
+        throw error;
+      }
+      const checks = await runDoctor(config, { timeoutMs: Number(opts.timeout) || 5000, now: Date.now });
+      const ok = checks.every((c) => c.status !== 'fail');
+      if (opts.json) writeLine(context.stdout, JSON.stringify({ ok, checks }));
+      else {
+        for (const c of checks) writeLine(context.stdout, `${{ ok: '✓', warn: '!', fail: '✗' }[c.status]} ${c.name}: ${c.detail}`);
+        writeLine(context.stdout, ok ? 'doctor: no failures' : 'doctor: some checks failed');
+      }
+      if (!ok) throw new CommandExit(EXIT.failure, '');
+    });
+}

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { createLogger } from '../logger.js';
+import { runRelay, type RelayMode } from '../run-relay.js';
+import { configSecrets } from './config-secrets.js';
+import { loadCommandConfig, type CommandContext } from './command-context.js';
+
+const DESCRIPTIONS: Record<RelayMode, string> = {
+  start: 'run the receiver and the daemon in one process (the single-machine deployment)',
+  serve: 'run the receiver only: verify, decrypt, store and ack callbacks',
+  daemon: 'run the daemon only: credentials, enrichment and delivery (several may share one Redis store)',
+};
+
+/** Resolves when SIGTERM or SIGINT arrives. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', on);
+      process.off('SIGINT', on);
+      resolve(signal);
+    };
+    process.on('SIGTERM', on);
+    process.on('SIGINT', on);
+  });
+}
+
+/** `start`, `serve` and `daemon`: run until SIGTERM/SIGINT, then stop intake, drain within the bound, exit 0. */
+export function registerRunCommands(program: Command, context: CommandContext): void {
+  for (const mode of ['start', 'serve', 'daemon'] as const) {
+    program
+      .command(mode)
+      .description(DESCRIPTIONS[mode])
+      .option('-c, --config <file>', 'configuration file (JSON or YAML); default: $WECOM_RELAY_CONFIG or ./wecom-relay.config.{yaml,yml,json}')
+      .action(async (opts: { config?: string }) => {
+        const { config, file } = loadCommandConfig(context, opts.config);
+        const logger = createLogger({ level: config.log.level, secrets: configSecrets(config) });
+        logger.info({ mode, config: file, store: config.store.replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
+        const relay = await runRelay({ config, mode, logger });
+        const signal = await untilSignal();
+        logger.info({ signal }, 'shutting down: stopping intake, draining in-flight work');
+        await relay.stop();
+        logger.info({}, 'stopped');
+        logger.flush();
+      });
+  }
+}

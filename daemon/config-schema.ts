@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { TARGET_FORMATS } from './delivery/target.js';
+
+const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
+const port = z.number().int().min(0).max(65535);
+const seconds = z.number().int().min(0);
+
+/** The default retry ladder in seconds (Svix's): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
+export const DEFAULT_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;
+
+const target = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, `_`, `.` or `-`'),
+  url: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  format: z.enum(TARGET_FORMATS as [string, ...string[]]).default('json'),
+  secret: z.string().min(1).optional(),
+  events: z.array(z.string().min(1)).min(1).default(['*']),
+  corpIds: z.array(z.string().min(1)).default([]),
+  rateLimit: z.strictObject({ count: z.number().int().min(1), intervalMs: z.number().int().min(1) }).optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  timeoutMs: z.number().int().min(100).max(120_000).optional(),
+  retrySchedule: z.array(seconds).min(1).max(50).default([...DEFAULT_RETRY_SCHEDULE]),
+  locale: z.enum(['zh-CN', 'en']).default('zh-CN'),
+  headers: z.record(z.string(), z.string()).default({}),
+  enabled: z.boolean().default(true),
+});
+
+/** The configuration file's schema (SPEC §4). Unknown keys are errors, so typos are caught. */
+export const configSchema = z.strictObject({
+  suite: z.strictObject({
+    id: z.string().min(1, 'is required'),
+    secret: z.string().min(1).optional(),
+    token: z.string().min(1, 'is required'),
+    encodingAESKey: z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be exactly 43 base64 characters (the EncodingAESKey from 回调配置)'),
+    providerCorpId: z.string().min(1).optional(),
+    allowEmptyReceiveId: z.boolean().default(false),
+    allowReceiveIds: z.array(z.string()).default([]),
+  }),
+  receiver: z.strictObject({
+    host: z.string().min(1).default('0.0.0.0'),
+    port: port.default(8080),
+    dataPath: path.default('/api/v1/wecom/callback'),
+    commandPath: path.default('/api/v1/wecom/command'),
+    maxClockSkewSeconds: seconds.default(3600),
+  }).prefault({}),
+  store: z.string().regex(/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/, 'must be sqlite:<path> or redis://host:port/db').default('sqlite:./data/wecom-relay.db'),
+  wecomApi: z.strictObject({
+    baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
+    timeoutMs: z.number().int().min(100).default(10_000),
+  }).prefault({}),
+  enrich: z.union([
+    z.boolean().transform((enabled) => ({ enabled, maxDelaySeconds: 300 })),
+    z.strictObject({ enabled: z.boolean().default(true), maxDelaySeconds: seconds.default(300) }),
+  ]).default({ enabled: true, maxDelaySeconds: 300 }),
+  admin: z.strictObject({
+    enabled: z.boolean().default(true),
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(9464),
+    token: z.string().min(16, 'must be at least 16 characters').optional(),
+  }).prefault({}),
+  daemon: z.strictObject({
+    pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
+    leaseMs: z.number().int().min(1000).default(60_000),
+    shutdownTimeoutMs: z.number().int().min(0).default(10_000),
+    retentionDays: z.number().min(0).default(7),
+    ticketAlertMinutes: z.number().int().min(1).default(20),
+  }).prefault({}),
+  log: z.strictObject({
+    level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  }).prefault({}),
+  targets: z.array(target).default([]),
+}).superRefine((config, ctx) => {
+  const seen = new Map<string, number>();
+  config.targets.forEach((t, i) => {
+    const first = seen.get(t.name);
+    if (first !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicates targets[${first}].name "${t.name}"` });
+    }
+    seen.set(t.name, i);
+    if ((t.format === 'feishu' || t.format === 'dingtalk') && t.secret !== undefined && t.secret.startsWith('whsec_')) {
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'secret'], message: `is a Standard Webhooks secret, but ${t.format} expects the bot's own signing secret` });
+    }
+    if (t.format === 'json' && t.secret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(t.secret)) {
+      ctx.addIssue({ code: 'custom', path: ['targets', i, 'secret'], message: 'must be a Standard Webhooks secret: `whsec_` followed by base64 (24–64 random bytes)' });
+    }
+  });
+  if (config.receiver.dataPath === config.receiver.commandPath) {
+    ctx.addIssue({ code: 'custom', path: ['receiver', 'commandPath'], message: 'must differ from receiver.dataPath' });
+  }
+});
+
+/** The configuration file as written (before defaults). */
+export type ConfigInput = z.input<typeof configSchema>;
+/** The validated configuration with every default applied. */
+export type Config = z.output<typeof configSchema>;

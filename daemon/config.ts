@@ -1,0 +1,112 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import YAML from 'yaml';
+import { ConfigError, type ConfigIssue } from '../src/errors.js';
+import { configSchema, type Config } from './config-schema.js';
+
+/** The file names tried, in order, when neither `--config` nor `WECOM_RELAY_CONFIG` names one. */
+export const DEFAULT_CONFIG_FILES = ['wecom-relay.config.yaml', 'wecom-relay.config.yml', 'wecom-relay.config.json'] as const;
+
+/** Where a configuration comes from. Read once, at the edge. */
+export interface LoadConfigOptions {
+  /** `--config F`. */
+  readonly file?: string;
+  /** The environment (`WECOM_RELAY_CONFIG` and `${NAME}` values). @default process.env at the call site */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Directory default file names are looked up in. */
+  readonly cwd: string;
+}
+
+/** A loaded configuration and the file it came from. */
+export interface LoadedConfig {
+  readonly config: Config;
+  readonly file: string;
+}
+
+/** `a.b[1].c` from a zod issue path. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
+}
+
+/**
+ * Replaces `${NAME}` in every string value with `env.NAME`. A missing variable is an issue at that value's
+ * path (all are collected); `$${` escapes a literal `${`.
+ */
+export function interpolateEnv(value: unknown, env: LoadConfigOptions['env'], issues: ConfigIssue[], path: PropertyKey[] = []): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$?\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (match, name: string) => {
+      if (match.startsWith('$$')) return match.slice(1);
+      const found = env[name];
+      if (found === undefined || found === '') {
+        issues.push({ path: formatPath(path), message: `environment variable ${name} is not set` });
+        return '';
+      }
+      return found;
+    });
+  }
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, issues, [...path, i]));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateEnv(v, env, issues, [...path, k])]));
+  }
+  return value;
+}
+
+/** Finds the configuration file: `--config`, then `WECOM_RELAY_CONFIG`, then the default names in `cwd`. */
+export function findConfigFile(options: LoadConfigOptions): string {
+  const named = options.file ?? options.env.WECOM_RELAY_CONFIG;
+  if (named) {
+    const file = resolve(options.cwd, named);
+    if (!existsSync(file)) throw new ConfigError([{ path: '', message: `config file ${file} does not exist` }], file, 'ERR_CONFIG_NOT_FOUND');
+    return file;
+  }
+  for (const name of DEFAULT_CONFIG_FILES) {
+    const file = resolve(options.cwd, name);
+    if (existsSync(file)) return file;
+  }
+  throw new ConfigError(
+    [{ path: '', message: `no config file: pass --config F, set WECOM_RELAY_CONFIG, or create ${DEFAULT_CONFIG_FILES.join(' / ')} in ${options.cwd}` }],
+    undefined,
+    'ERR_CONFIG_NOT_FOUND',
+  );
+}
+
+/** Parses JSON or YAML text (by extension; YAML also reads JSON). */
+export function parseConfigText(text: string, file: string): unknown {
+  try {
+    return file.endsWith('.json') ? JSON.parse(text) : YAML.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ path: '', message: `cannot parse ${file}: ${(error as Error).message}` }], file);
+  }
+}
+
+/**
+ * Validates a raw configuration object (after `${ENV}` interpolation) and applies defaults. Every problem
+ * is reported together, each with its path, in one {@link ConfigError}.
+ */
+export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file?: string): Config {
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(raw ?? {}, env, issues);
+  const result = configSchema.safeParse(interpolated);
+  if (!result.success) {
+    for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
+  }
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
+  return result.data;
+}
+
+function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\u0000${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Finds, reads, interpolates and validates the configuration. Throws {@link ConfigError}. */
+export function loadConfig(options: LoadConfigOptions): LoadedConfig {
+  const file = findConfigFile(options);
+  const text = readFileSync(file, 'utf8');
+  return { config: validateConfig(parseConfigText(text, file), options.env, file), file };
+}

@@ -1,0 +1,32 @@
+import type { Config } from '../config-schema.js';
+import { FORMAT_DEFAULTS } from './format-defaults.js';
+import type { TargetConfig, TargetFormat } from './target.js';
+
+/** A validated target and whether the config enables it. */
+export interface ResolvedTarget extends TargetConfig {
+  /** `enabled: false` in the config; `wecom-relay targets enable` overrides at runtime via the store. */
+  readonly enabledInConfig: boolean;
+}
+
+/** Applies the per-format defaults (rate limit, concurrency, timeout) to every configured target. */
+export function resolveTargets(config: Pick<Config, 'targets'>): ResolvedTarget[] {
+  return config.targets.map((t) => {
+    const format = t.format as TargetFormat;
+    const defaults = FORMAT_DEFAULTS[format];
+    return {
+      name: t.name,
+      url: t.url,
+      format,
+      secret: t.secret ?? null,
+      events: t.events,
+      corpIds: t.corpIds,
+      rateLimit: t.rateLimit ?? defaults.rateLimit,
+      concurrency: t.concurrency ?? defaults.concurrency,
+      timeoutMs: t.timeoutMs ?? defaults.timeoutMs,
+      retrySchedule: t.retrySchedule,
+      locale: t.locale,
+      headers: t.headers,
+      enabledInConfig: t.enabled,
+    };
+  });
+}

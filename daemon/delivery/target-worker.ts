@@ -1,0 +1,231 @@
+import PQueue from 'p-queue';
+import type { Logger } from '../../src/logger.js';
+import type { DeliveryRecord, Store } from '../../src/store/store.js';
+import { classifyResponse, type DeliveryVerdict } from './classify-response.js';
+import { formatFor } from './formats/index.js';
+import type { Sender } from './http-sender.js';
+import { nextRetryDelayMs } from './retry-policy.js';
+import type { TargetConfig } from './target.js';
+import { isTargetDisabled, setTargetDisabled } from './target-state.js';
+
+/** What a worker reports, for metrics. */
+export interface DeliveryObserver {
+  attempted(target: string, verdict: DeliveryVerdict['kind'], durationMs: number): void;
+  deliveredEvent?(delivery: DeliveryRecord): void;
+}
+
+/** Inputs of a {@link TargetWorker}. */
+export interface TargetWorkerOptions {
+  readonly target: TargetConfig;
+  readonly store: Store;
+  readonly send: Sender;
+  readonly owner: string;
+  readonly logger: Logger;
+  readonly now: () => number;
+  /** Lease on claimed deliveries; must exceed the time one can wait in the local queue plus the timeout. */
+  readonly leaseMs: number;
+  /** How often an idle worker looks for due deliveries (it is also woken by `wake()`). */
+  readonly pollIntervalMs: number;
+  readonly observer?: DeliveryObserver;
+  /** Jitter source for the retry ladder. */
+  readonly random?: () => number;
+}
+
+/**
+ * Delivers one target's deliveries: claims from the store only as many as its p-queue can start soon
+ * (bounded memory whatever the backlog), paces them with a strict sliding window locally and a shared
+ * rate slot in the store (so several daemons together respect the target's limit), sends, judges the
+ * response per format, and persists every outcome. A rate-limit answer pauses the whole target without
+ * using up the event's retry budget; deliveries waiting locally are handed back to the store.
+ */
+export class TargetWorker {
+  readonly target: TargetConfig;
+  private readonly options: TargetWorkerOptions;
+  private readonly queue: PQueue;
+  /** Claimed deliveries not yet started, so a pause or a stop can hand them back. */
+  private readonly waiting = new Map<string, DeliveryRecord>();
+  private pausedUntil = 0;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private sleepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TargetWorkerOptions) {
+    this.options = options;
+    this.target = options.target;
+    this.queue = new PQueue({
+      concurrency: options.target.concurrency,
+      intervalCap: options.target.rateLimit.count,
+      interval: options.target.rateLimit.intervalMs,
+      strict: true,
+    });
+  }
+
+  /** Deliveries claimed and not finished (waiting + in flight). */
+  get inFlight(): number {
+    return this.waiting.size + this.queue.pending;
+  }
+
+  /** How many to hold at most: what can start within about one rate window. */
+  private get capacity(): number {
+    return Math.max(1, Math.min(this.target.concurrency + this.target.rateLimit.count, 256));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Looks for due deliveries now instead of at the next poll. */
+  wake(): void {
+    this.wakeUp?.();
+  }
+
+  /** Stops claiming, hands back what has not started, and waits up to `timeoutMs` for in-flight sends. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.running = false;
+    this.wake();
+    await this.loop;
+    this.queue.clear();
+    await this.releaseWaiting();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.queue.onIdle(),
+      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
+    ]);
+    clearTimeout(timer);
+  }
+
+  private async run(): Promise<void> {
+    const { store, owner, logger, now } = this.options;
+    let failures = 0;
+    while (this.running) {
+      try {
+        const wait = this.pausedUntil - now();
+        if (wait > 0) {
+          await this.sleep(wait);
+          continue;
+        }
+        if (this.queue.isPaused) this.queue.start();
+        if (await isTargetDisabled(store, this.target.name)) {
+          await this.sleep(this.options.pollIntervalMs * 4);
+          continue;
+        }
+        const free = this.capacity - this.inFlight;
+        if (free <= 0) {
+          // Full: wait for one task to finish (or the poll interval) before claiming more.
+          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.sleep(this.options.pollIntervalMs)]);
+          continue;
+        }
+        const claimed = await store.claimDeliveries({ target: this.target.name, owner, limit: free, leaseMs: this.options.leaseMs, now: now() });
+        failures = 0;
+        for (const delivery of claimed) {
+          this.waiting.set(delivery.id, delivery);
+          void this.queue.add(() => this.attempt(delivery)).catch((err: unknown) => {
+            logger.error({ target: this.target.name, deliveryId: delivery.id, err }, 'delivery task failed unexpectedly');
+          });
+        }
+        if (claimed.length === 0) await this.sleep(this.options.pollIntervalMs);
+      } catch (err) {
+        // Infrastructure trouble (store down): back off exponentially instead of spinning.
+        failures += 1;
+        const backoff = Math.min(30_000, this.options.pollIntervalMs * 2 ** Math.min(failures, 8));
+        logger.error({ target: this.target.name, err, retryInMs: backoff }, 'claiming deliveries failed');
+        await this.sleep(backoff);
+      }
+    }
+  }
+
+  private async attempt(delivery: DeliveryRecord): Promise<void> {
+    if (!this.waiting.delete(delivery.id)) return; // handed back by a pause or stop
+    const { store, owner, now, send, logger, observer } = this.options;
+    const target = this.target;
+    // Shared pacing: every daemon on this store takes a slot before sending.
+    for (;;) {
+      const slot = await store.takeRateSlot(`target:${target.name}`, target.rateLimit, now());
+      if (slot.ok) break;
+      if (!this.running) {
+        await store.releaseDelivery(delivery.id, owner);
+        return;
+      }
+      await this.sleepPromise(Math.max(5, slot.retryInMs));
+    }
+    const started = now();
+    const request = formatFor(target.format)(delivery.event, target, { now: new Date(started) });
+    const result = await send(request, target.timeoutMs);
+    const finished = now();
+    const verdict = classifyResponse(target.format, result, new Date(finished));
+    observer?.attempted(target.name, verdict.kind, finished - started);
+    const status = 'status' in result ? result.status : null;
+    const response = 'body' in result ? result.body.slice(0, 2000) : null;
+    const base = { status, response, now: finished };
+    switch (verdict.kind) {
+      case 'delivered':
+        await store.recordAttempt(delivery.id, owner, { ...base, state: 'delivered', countAttempt: true, error: null });
+        observer?.deliveredEvent?.(delivery);
+        return;
+      case 'rate_limited':
+        this.pause(verdict.pauseMs, verdict.reason);
+        await store.recordAttempt(delivery.id, owner, {
+          ...base, state: 'pending', countAttempt: false, nextAttemptAt: finished + verdict.pauseMs, error: verdict.reason,
+        });
+        return;
+      case 'retry': {
+        const delay = nextRetryDelayMs(delivery.attempts + 1, target.retrySchedule, this.options.random);
+        if (delay === null) {
+          logger.warn({ target: target.name, deliveryId: delivery.id, reason: verdict.reason }, 'delivery exhausted its retries: dead');
+          await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: `retries exhausted: ${verdict.reason}` });
+          return;
+        }
+        await store.recordAttempt(delivery.id, owner, {
+          ...base, state: 'pending', countAttempt: true, nextAttemptAt: finished + delay, error: verdict.reason,
+        });
+        return;
+      }
+      case 'dead':
+        logger.warn({ target: target.name, deliveryId: delivery.id, status, reason: verdict.reason }, 'delivery failed permanently: dead');
+        await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
+        if (verdict.disableTarget) {
+          await setTargetDisabled(store, target.name, verdict.reason, finished);
+          logger.error({ alert: 'target_disabled', target: target.name, reason: verdict.reason }, 'target disabled: re-enable it with `wecom-relay targets enable`');
+        }
+        return;
+    }
+  }
+
+  /** Pauses the target: nothing starts until `pauseMs` has passed; waiting deliveries go back to the store. */
+  private pause(pauseMs: number, reason: string): void {
+    const until = this.options.now() + pauseMs;
+    if (until <= this.pausedUntil) return;
+    this.pausedUntil = until;
+    this.queue.pause();
+    this.queue.clear();
+    this.options.logger.warn({ target: this.target.name, pauseMs, reason }, 'target rate-limited us: pausing it');
+    void this.releaseWaiting();
+  }
+
+  private async releaseWaiting(): Promise<void> {
+    const handedBack = [...this.waiting.keys()];
+    this.waiting.clear();
+    await Promise.all(handedBack.map((id) => this.options.store.releaseDelivery(id, this.options.owner).catch(() => false)));
+  }
+
+  private sleepPromise(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms).unref());
+  }
+
+  /** Sleeps up to `ms`, or until {@link wake} or {@link stop}. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(this.sleepTimer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      this.wakeUp = done;
+      this.sleepTimer = setTimeout(done, ms);
+      this.sleepTimer.unref();
+    });
+  }
+}

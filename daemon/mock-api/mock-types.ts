@@ -1,0 +1,153 @@
+import type { MockCorpSeed } from './mock-corp-seed.js';
+
+export type * from './mock-corp-seed.js';
+
+// Types of the mock WeCom server API (`wecom-relay mock-api`); the seed data types are in mock-corp-seed.ts.
+
+/** Optional rate limits; all off by default. Exceeding one answers 45009 and bans for 60 s (doc 90454). */
+export interface MockLimits {
+  /** Calls per corp (or per suite for suite-token APIs) per API path per clock minute. */
+  readonly perPathPerMinute?: number;
+  /**
+   * Invalid ids per corp per day that `batch/userid_to_openuserid` tolerates before answering 45009 for
+   * the rest of the day ("若出错的次数较多,会导致1天不可调用").
+   */
+  readonly invalidUseridsPerDay?: number;
+}
+
+/** Options of {@link createMockWecomApi}. */
+export interface MockWecomApiOptions {
+  /** The suite the mock serves, e.g. `ww917724cb573d8629`. */
+  readonly suiteId: string;
+  readonly suiteSecret: string;
+  /** Lifetime of every suite and corp access token. @default 7200 */
+  readonly tokenTtlSeconds?: number;
+  /** Clock in milliseconds. @default Date.now */
+  readonly now?: () => number;
+  /** Corps known from the start; the built-in default corp is always added unless one has its id. */
+  readonly corps?: readonly MockCorpSeed[];
+  /** Accept any non-empty suite_ticket (offline development). @default false */
+  readonly acceptAnyTicket?: boolean;
+  /** `externalcontact/get` follow_user page size; the real API pages at 500. @default 500 */
+  readonly followUserPageSize?: number;
+  /**
+   * Withhold what third-party apps may not read (names, positions, avatars, remark mobiles …) as the seeds
+   * describe. Turn off to act like a contacts app / an authorized custom app. @default true
+   */
+  readonly thirdPartyFieldLimits?: boolean;
+  /**
+   * A token fetched again while still valid is answered with the same value and the remaining lifetime
+   * (as `gettoken` documents: "有效期内重复获取返回相同结果"). @default true
+   */
+  readonly reuseValidTokens?: boolean;
+  readonly limits?: MockLimits;
+  /** The corp the `/3rdapp/install` stand-in authorizes. @default the built-in default corp */
+  readonly installCorp?: Partial<MockCorpSeed>;
+}
+
+/** A failure to inject, consumed FIFO before normal handling. */
+export interface MockInjectRule {
+  /** API path under `/cgi-bin/` (e.g. `externalcontact/get`), or `*` for any. */
+  readonly path: string;
+  /** Answer this errcode (HTTP 200 unless `httpStatus` is set), with a realistic errmsg. */
+  readonly errcode?: number;
+  /** Answer this HTTP status; without `errcode` the body is a plain-text status line (a gateway error). */
+  readonly httpStatus?: number;
+  /** Wait this long first; alone, the call is then handled normally. */
+  readonly delayMs?: number;
+  /** Never answer (until the server closes). */
+  readonly hang?: boolean;
+  /** How many matching calls the rule applies to. @default 1 */
+  readonly times?: number;
+  /** Only calls on behalf of this corp (from the access_token or the `auth_corpid` in the body). */
+  readonly corpId?: string;
+}
+
+/** One call the mock received; secrets (tokens, tickets, codes, secrets) are replaced by `'<redacted>'`. */
+export interface MockCall {
+  /** Milliseconds on the mock's clock. */
+  readonly at: number;
+  readonly method: string;
+  /** Path without the `/cgi-bin/` prefix for API calls (`service/get_suite_token`), else the full path. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  /** The JSON body with secret fields redacted; undefined for GET or an empty body. */
+  readonly body: unknown;
+  /** The corp the call acted for, when known. */
+  readonly corpId: string | undefined;
+  readonly httpStatus: number;
+  /** The errcode answered (0 for success, also for the token APIs that omit it); undefined when none. */
+  readonly errcode: number | undefined;
+  /** True when an injected rule produced the answer. */
+  readonly injected: boolean;
+}
+
+/** A ticket the mock issued, to push to the receiver in a signed `suite_ticket` callback. */
+export interface IssuedSuiteTicket {
+  readonly ticket: string;
+  /** Unix seconds, for the callback's `TimeStamp`. */
+  readonly timestamp: number;
+}
+
+/** An auth code the mock issued, to push in a `create_auth` callback or a website-install redirect. */
+export interface IssuedAuthCode {
+  readonly authCode: string;
+  readonly corpId: string;
+}
+
+/** Options of {@link MockWecomApi.issueAuthCode} beyond the corp. */
+export interface IssueAuthCodeOptions {
+  /** The `state` the install carried; echoed by `get_permanent_code`. */
+  readonly state?: string;
+  /** 0 formal install, 1 test install (from `set_session_info`). @default 0 */
+  readonly authType?: 0 | 1;
+}
+
+/** What the mock knows about a corp's authorization (for assertions). */
+export interface MockCorpStatus {
+  readonly corpId: string;
+  /** The current permanent code; undefined before the first exchange or after revocation. */
+  readonly permanentCode: string | undefined;
+  readonly revoked: boolean;
+  readonly authType: 0 | 1;
+}
+
+/** A request as the framework-agnostic core sees it. */
+export interface MockRequest {
+  readonly method: string;
+  /** Path and query, e.g. `/cgi-bin/user/get?access_token=…&userid=zhangsan`. */
+  readonly url: string;
+  readonly body?: string;
+  readonly remoteAddress?: string;
+  /** Aborted when the client goes away (ends hangs and delays early). */
+  readonly signal?: AbortSignal;
+}
+
+/** A response from the core. */
+export interface MockResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** The mock WeCom server API: a request handler plus the knobs tests and the demo turn. */
+export interface MockWecomApi {
+  /** Answers one request; never throws. */
+  handle(request: MockRequest): Promise<MockResponse>;
+  /** Every call received, oldest first. */
+  readonly calls: readonly MockCall[];
+  /** Issues a random ticket valid 30 min (doc 90628). */
+  issueSuiteTicket(): IssuedSuiteTicket;
+  /** Issues a single-use auth code valid 10 min for `corp` (a known corp by id, else a new one). */
+  issueAuthCode(corp?: Partial<MockCorpSeed>, options?: IssueAuthCodeOptions): IssuedAuthCode;
+  /** Queues a failure; see {@link MockInjectRule}. */
+  inject(rule: MockInjectRule): void;
+  /** Expires every live token of the suite (`'suite'`, id = suite id) or of a corp (`'corp'`, id = corp id). */
+  expireToken(kind: 'suite' | 'corp', corpIdOrSuite: string): void;
+  /** Cancels a corp's authorization: its permanent code answers 40084, its tokens 40014. */
+  revokeCorp(corpId: string): void;
+  /** The corp's authorization state, or undefined for an unknown corp. */
+  corpStatus(corpId: string): MockCorpStatus | undefined;
+  /** Forgets the recorded calls. */
+  clearCalls(): void;
+}

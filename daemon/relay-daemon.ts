@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Logger } from '../src/logger.js';
+import type { DeliveryRecord, Store } from '../src/store/store.js';
+import { WecomApiClient } from '../src/wecom-api/client.js';
+import { SuiteApi } from '../src/wecom-api/suite-api.js';
+import { TokenProvider } from '../src/wecom-api/token-provider.js';
+import type { RelayMetrics } from './admin/metrics.js';
+import type { Config } from './config-schema.js';
+import { CallbackConsumer } from './consumer/callback-consumer.js';
+import type { Enricher } from './consumer/process-callback.js';
+import { createHttpSender, type Sender } from './delivery/http-sender.js';
+import { resolveTargets } from './delivery/resolve-targets.js';
+import { TargetWorker } from './delivery/target-worker.js';
+import { createEnricher } from './enrich/create-enricher.js';
+
+/** Inputs of a {@link RelayDaemon}. Effects (store, clock, logger, HTTP) are injected. */
+export interface RelayDaemonOptions {
+  readonly config: Config;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly metrics?: RelayMetrics;
+  readonly now?: () => number;
+  /** Downstream transport; got by default. */
+  readonly sender?: Sender;
+  /** A unique id of this process for leases; host + pid + random by default. */
+  readonly owner?: string;
+  /** Called after each successful delivery (the demo prints these). */
+  readonly onDelivered?: (delivery: DeliveryRecord) => void;
+}
+
+/**
+ * The long-running half: consumes stored callbacks (credentials, normalize, enrich, route) and runs one
+ * {@link TargetWorker} per enabled target. Several daemons may share one Redis store.
+ */
+export class RelayDaemon {
+  readonly owner: string;
+  readonly tokens: TokenProvider | null;
+  readonly workers = new Map<string, TargetWorker>();
+  private readonly options: RelayDaemonOptions;
+  private readonly consumer: CallbackConsumer;
+  private readonly api: WecomApiClient;
+  private readonly sender: Sender & { close?: () => void };
+  private unsubscribe: (() => void) | undefined;
+  private maintenance: NodeJS.Timeout | undefined;
+  private lastTicketAlert = 0;
+
+  constructor(options: RelayDaemonOptions) {
+    this.options = options;
+    const { config, store, logger, metrics } = options;
+    const now = options.now ?? Date.now;
+    this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+    this.api = new WecomApiClient({
+      baseUrl: config.wecomApi.baseUrl,
+      timeoutMs: config.wecomApi.timeoutMs,
+      logger,
+    });
+    const suiteApi = new SuiteApi(this.api);
+    this.tokens = config.suite.secret
+      ? new TokenProvider({ store, api: suiteApi, suiteId: config.suite.id, suiteSecret: config.suite.secret, now, logger })
+      : null;
+    if (this.tokens && metrics) {
+      const tokens = this.tokens;
+      metrics.watchTokenRefreshes(() => tokens.tokenRefreshes);
+    }
+    if (!this.tokens) logger.warn({}, 'suite.secret is not set: the daemon forwards events but does not manage credentials or enrich');
+    const enrich: Enricher | null = config.enrich.enabled && this.tokens
+      ? createEnricher({ api: suiteApi, tokens: this.tokens, store, logger, now, onApiCall: (api, errcode) => metrics?.enrichmentCalls.inc({ api, errcode: String(errcode) }) })
+      : null;
+    const targets = resolveTargets(config).filter((t) => t.enabledInConfig);
+    this.sender = options.sender ?? createHttpSender();
+    const leaseFloor = config.daemon.leaseMs;
+    for (const target of targets) {
+      // A claimed delivery may wait up to one rate window locally, then take up to its timeout.
+      const leaseMs = Math.max(leaseFloor, target.rateLimit.intervalMs * 2 + target.timeoutMs * 2);
+      this.workers.set(target.name, new TargetWorker({
+        target, store, send: this.sender, owner: this.owner, logger, now, leaseMs, pollIntervalMs: config.daemon.pollIntervalMs,
+        observer: {
+          attempted: (name, verdict, ms) => {
+            metrics?.deliveryAttempts.inc({ target: name, verdict });
+            metrics?.deliveryDuration.observe({ target: name }, ms / 1000);
+          },
+          deliveredEvent: (d) => options.onDelivered?.(d),
+        },
+      }));
+    }
+    this.consumer = new CallbackConsumer({
+      store, owner: this.owner, logger, now,
+      concurrency: 8,
+      leaseMs: Math.max(leaseFloor, config.enrich.maxDelaySeconds * 1000 + 60_000),
+      pollIntervalMs: config.daemon.pollIntervalMs,
+      context: {
+        suiteIds: [config.suite.id], tokens: this.tokens, enrich, targets, logger, now,
+        maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
+      },
+      onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
+      onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },
+    });
+  }
+
+  /** Starts consuming and delivering; returns at once. */
+  start(): void {
+    const { store, config, logger } = this.options;
+    this.unsubscribe = store.onChange(() => {
+      this.consumer.wake();
+      for (const worker of this.workers.values()) worker.wake();
+    });
+    this.consumer.start();
+    for (const worker of this.workers.values()) worker.start();
+    this.maintenance = setInterval(() => { void this.maintain(); }, 60_000);
+    this.maintenance.unref();
+    void this.maintain();
+    logger.info({ owner: this.owner, targets: [...this.workers.keys()], store: store.kind, enrich: config.enrich.enabled }, 'daemon started');
+  }
+
+  /** Retention pruning and the "no suite_ticket for a while" alert. */
+  async maintain(): Promise<void> {
+    const { store, config, logger } = this.options;
+    const now = (this.options.now ?? Date.now)();
+    try {
+      if (config.daemon.retentionDays > 0) {
+        const pruned = await store.prune(now - config.daemon.retentionDays * 86_400_000);
+        if (pruned > 0) logger.info({ pruned }, 'pruned delivered events past retention');
+      }
+      if (this.tokens) {
+        const ticket = await this.tokens.suiteTicketStatus();
+        const limitMs = config.daemon.ticketAlertMinutes * 60_000;
+        const age = ticket ? now - ticket.updatedAt : null;
+        if ((age === null || age > limitMs) && now - this.lastTicketAlert > limitMs) {
+          this.lastTicketAlert = now;
+          logger.warn({ alert: 'suite_ticket_stale', ageSeconds: age === null ? null : Math.round(age / 1000) },
+            `no suite_ticket received for ${config.daemon.ticketAlertMinutes} minutes: check the command callback URL, or press 刷新ticket in the provider console`);
+        }
+      }
+    } catch (err) {
+      logger.error({ err }, 'maintenance failed');
+    }
+  }
+
+  /** Stops claiming, hands back unstarted work, waits up to `timeoutMs` for in-flight work. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.unsubscribe?.();
+    clearInterval(this.maintenance);
+    await Promise.all([this.consumer.stop(timeoutMs), ...[...this.workers.values()].map((w) => w.stop(timeoutMs))]);
+    this.sender.close?.();
+    this.api.close();
+    this.options.logger.info({ owner: this.owner }, 'daemon stopped');
+  }
+}

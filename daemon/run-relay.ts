@@ -1,0 +1,119 @@
+import type { Logger as PinoLogger } from 'pino';
+import { startReceiver, type ExtraRoutes, type StandaloneReceiver } from '../src/receiver/standalone.js';
+import { createStore } from '../src/store/create-store.js';
+import type { DeliveryRecord, Store } from '../src/store/store.js';
+import { startAdminServer, type AdminServer } from './admin/admin-server.js';
+import { RelayMetrics } from './admin/metrics.js';
+import type { Config } from './config-schema.js';
+import type { Sender } from './delivery/http-sender.js';
+import { RelayDaemon } from './relay-daemon.js';
+
+/** Which halves run in this process. */
+export type RelayMode = 'start' | 'serve' | 'daemon';
+
+/** Inputs of {@link runRelay}. */
+export interface RunRelayOptions {
+  readonly config: Config;
+  readonly mode: RelayMode;
+  readonly logger: PinoLogger;
+  /** Use this store instead of opening `config.store`. */
+  readonly store?: Store;
+  readonly now?: () => number;
+  readonly sender?: Sender;
+  readonly onDelivered?: (delivery: DeliveryRecord) => void;
+  /** Routes beside the callback routes (the website install flow). */
+  readonly extraRoutes?: ExtraRoutes;
+}
+
+/** A running relay. */
+export interface RunningRelay {
+  readonly store: Store;
+  readonly metrics: RelayMetrics;
+  readonly receiver: StandaloneReceiver | null;
+  readonly daemon: RelayDaemon | null;
+  readonly admin: AdminServer | null;
+  /** Stops intake first (receiver), then drains the daemon within `config.daemon.shutdownTimeoutMs`. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the receiver and/or the daemon on one store, with the admin server. The receiver goes first on
+ * start and stops first on shutdown, so nothing is acked that the store did not take.
+ */
+export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> {
+  const { config, mode, logger } = options;
+  const now = options.now ?? Date.now;
+  const store = options.store ?? (await createStore(config.store));
+  const metrics = new RelayMetrics({ store, now });
+  let receiver: StandaloneReceiver | null = null;
+  let daemon: RelayDaemon | null = null;
+  let admin: AdminServer | null = null;
+  try {
+    if (mode !== 'serve') {
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon.start();
+    }
+    if (mode !== 'daemon') {
+      receiver = await startReceiver({
+        suiteId: config.suite.id,
+        token: config.suite.token,
+        encodingAESKey: config.suite.encodingAESKey,
+        ...(config.suite.providerCorpId ? { providerCorpId: config.suite.providerCorpId } : {}),
+        allowEmptyReceiveId: config.suite.allowEmptyReceiveId,
+        allowReceiveIds: config.suite.allowReceiveIds,
+        store,
+        dataPath: config.receiver.dataPath,
+        commandPath: config.receiver.commandPath,
+        maxClockSkewSeconds: config.receiver.maxClockSkewSeconds,
+        host: config.receiver.host,
+        port: config.receiver.port,
+        logger,
+        metrics,
+        now,
+        ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
+      });
+      logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
+    }
+    if (config.admin.enabled) {
+      const tokens = daemon?.tokens ?? null;
+      admin = await startAdminServer({
+        host: config.admin.host,
+        port: config.admin.port,
+        ...(config.admin.token ? { token: config.admin.token } : {}),
+        metrics,
+        store,
+        logger,
+        readiness: async () => {
+          if (!tokens) return { credentials: 'unmanaged' };
+          const ticket = await tokens.suiteTicketStatus();
+          const corps = await tokens.listCorps();
+          return {
+            credentials: {
+              suiteTicket: ticket ? { ageSeconds: Math.round((now() - ticket.updatedAt) / 1000) } : null,
+              corps: { active: corps.filter((c) => c.state === 'active').length, revoked: corps.filter((c) => c.state === 'revoked').length, gone: corps.filter((c) => c.state === 'gone').length },
+            },
+          };
+        },
+      });
+      logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
+    }
+  } catch (error) {
+    await receiver?.close().catch(() => undefined);
+    await daemon?.stop(0).catch(() => undefined);
+    if (!options.store) await store.close().catch(() => undefined);
+    throw error;
+  }
+  let stopping: Promise<void> | undefined;
+  return {
+    store, metrics, receiver, daemon, admin,
+    stop() {
+      stopping ??= (async () => {
+        await receiver?.close();
+        await daemon?.stop(config.daemon.shutdownTimeoutMs);
+        await admin?.close();
+        if (!options.store) await store.close();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,239 @@
+import type { CallbackFields, FieldValue } from '../xml/fields.js';
+import { setField } from '../xml/parser.js';
+import { EVENT_CATALOG, findCommandEntry, findDataEntry, isKnownEventType } from './catalog.js';
+import type { Endpoint, EventSource } from './envelope.js';
+import type { GenericEventType, KnownEvent, WecomEvent, WecomEventType } from './types.js';
+
+/** One verified, decrypted callback, as the receiver stores it. */
+export interface NormalizeInput {
+  /** The event id ({@link eventId}). */
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** The configured suite id, used when the callback names none. */
+  readonly suiteId: string;
+  readonly receiveId: string;
+  /** Epoch milliseconds. */
+  readonly receivedAt: number;
+  readonly fields: CallbackFields;
+}
+
+/** The fields the envelope itself carries (type, time, source); they are left out of `data`. */
+const ENVELOPE_FIELDS = new Set(['infotype', 'changetype', 'msgtype', 'event', 'suiteid', 'timestamp', 'createtime', 'tousername', 'agentid', 'authcorpid']);
+
+/** The four InfoTypes that WeCom also pushes Event-shaped (`MsgType=event`, `Event=change_contact`). */
+const CHANGE_EVENTS = new Set(['change_contact', 'change_external_contact', 'change_external_chat', 'change_external_tag']);
+
+/** Credentials, compared lower-cased without `_`/`-`: never forwarded, in `data` or `raw`, at any depth. */
+const SECRET_NAMES = new Set([
+  'suiteticket', 'authcode', 'permanentcode', 'accesstoken', 'suiteaccesstoken', 'provideraccesstoken',
+  ...EVENT_CATALOG.flatMap((entry) => ('secretFields' in entry ? entry.secretFields : [])).map(secretKey),
+]);
+
+/** WeCom list containers that are arrays in `data` even when empty (`''`) or holding a single entry. */
+const LIST_FIELDS = new Set(['MemChangeList', 'ExtAttr', 'PicList', 'AccountList']);
+
+/** Explicit camelCase names for WeCom's ID-suffixed and underscored names; the generic rule does the rest. */
+const RENAMES: Readonly<Record<string, string>> = {
+  UserID: 'userId', ExternalUserID: 'externalUserId', OpenUserID: 'openUserId', NewUserID: 'newUserId',
+  AgentID: 'agentId', AuthCorpId: 'authCorpId', ChatId: 'chatId', TagId: 'tagId', MsgId: 'msgId',
+  Id: 'id', ParentId: 'parentId', OpenKfId: 'openKfId', Location_X: 'locationX', Location_Y: 'locationY',
+};
+
+/**
+ * Decides an event's type from its fields, never from the URL it came on. InfoType[/ChangeType] and
+ * Event-shaped change_* pushes use the catalog's command names; other `MsgType=event` callbacks become
+ * `app.<event>`; other MsgTypes `message.<msgtype>`. Unknown kinds keep a lossless generic type
+ * (`suite.<infotype>[.<changetype>]`, `app.<event>`, `message.<msgtype>`); a callback with neither
+ * InfoType nor MsgType is `suite.unknown`. Never throws.
+ */
+export function eventTypeOf(fields: CallbackFields): WecomEventType {
+  const infoType = fieldText(fields, 'InfoType');
+  const changeType = fieldText(fields, 'ChangeType');
+  const msgType = fieldText(fields, 'MsgType');
+  if (infoType !== '') return commandType(infoType, changeType);
+  if (msgType === '') return generic('suite', 'unknown');
+  const event = fieldText(fields, 'Event');
+  if (msgType.toLowerCase() === 'event' && CHANGE_EVENTS.has(event.toLowerCase())) return commandType(event, changeType);
+  const entry = findDataEntry(msgType, event);
+  if (entry !== undefined) return entry.type as WecomEventType;
+  return msgType.toLowerCase() === 'event' ? generic('app', event) : generic('message', msgType);
+}
+
+function commandType(infoType: string, changeType: string): WecomEventType {
+  const entry = findCommandEntry(infoType, changeType);
+  if (entry !== undefined) return entry.type as WecomEventType;
+  return changeType === '' ? generic('suite', infoType) : generic('suite', infoType, changeType);
+}
+
+function generic(prefix: 'suite' | 'app' | 'message', ...segments: string[]): GenericEventType {
+  return [prefix, ...segments.map(segment)].join('.') as GenericEventType;
+}
+
+/** A WeCom name as a lower snake case type segment: `LOCATION` → `location`, `enterAgent` → `enter_agent`. */
+function segment(name: string): string {
+  const snake = name
+    .trim()
+    .slice(0, 64)
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]/g, '_');
+  return snake === '' ? 'unknown' : snake;
+}
+
+/**
+ * The corp a callback is about: AuthCorpId (or PaidCorpId, on paid-app order pushes), else the
+ * ToUserName of a data-URL-shaped callback (one with a MsgType), else null.
+ */
+export function sourceCorpId(fields: CallbackFields): string | null {
+  const named = fieldText(fields, 'AuthCorpId') || fieldText(fields, 'PaidCorpId');
+  if (named !== '') return named;
+  if (fieldText(fields, 'MsgType') !== '') return fieldText(fields, 'ToUserName') || null;
+  return null;
+}
+
+/**
+ * Turns a stored callback into the SPEC §7 envelope: type from {@link eventTypeOf}, the event's own
+ * time (TimeStamp/CreateTime; receivedAt when absent or invalid), the source, `data` (the fields in
+ * camelCase, list containers as arrays, envelope fields and secrets left out) and `raw` (every field
+ * as received, secrets left out). Enrichment starts as null. Never throws on any fields.
+ *
+ * @throws TypeError when `receivedAt` is not a finite epoch-milliseconds number (a caller bug).
+ */
+export function normalize(callback: NormalizeInput): WecomEvent {
+  if (!Number.isFinite(callback.receivedAt)) {
+    throw new TypeError(`Expected \`receivedAt\` to be epoch milliseconds, got \`${String(callback.receivedAt)}\` (${typeof callback.receivedAt})`);
+  }
+  const { fields } = callback;
+  const type = eventTypeOf(fields);
+  const receivedAt = new Date(callback.receivedAt).toISOString();
+  const source: EventSource = {
+    endpoint: callback.endpoint,
+    suiteId: fieldText(fields, 'SuiteId') || callback.suiteId,
+    corpId: sourceCorpId(fields),
+    agentId: fieldText(fields, 'AgentID') || null,
+  };
+  const data: Record<string, unknown> =
+    type === 'suite.ticket'
+      ? { ticketTimestamp: fieldText(fields, 'TimeStamp') || null, ticketPresent: hasField(fields, 'SuiteTicket') }
+      : eventData(fields);
+  return {
+    id: callback.id,
+    type,
+    timestamp: eventTime(fields) ?? receivedAt,
+    receivedAt,
+    source,
+    data,
+    enrichment: null,
+    enrichmentError: null,
+    raw: withoutSecrets(fields),
+  } as WecomEvent;
+}
+
+/** True when `event` has a catalog entry, narrowing it to the known, typed variants. */
+export function isKnownEvent(event: WecomEvent): event is KnownEvent {
+  return isKnownEventType(event.type);
+}
+
+/** TimeStamp or CreateTime (unix seconds) as ISO 8601, or undefined when neither is a valid time. */
+function eventTime(fields: CallbackFields): string | undefined {
+  const seconds = fieldText(fields, 'TimeStamp') || fieldText(fields, 'CreateTime');
+  if (!/^[0-9]{1,11}$/.test(seconds)) return undefined;
+  const date = new Date(Number(seconds) * 1000);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+/**
+ * A WeCom field name in camelCase: the explicit {@link RENAMES} first, then words split at case
+ * changes and underscores (`ExternalUserID` → `externalUserId`, `PicMd5Sum` → `picMd5Sum`,
+ * `open_userid` → `openUserid`).
+ */
+export function camelCaseField(name: string): string {
+  const renamed = Object.hasOwn(RENAMES, name) ? RENAMES[name] : undefined;
+  if (renamed !== undefined) return renamed;
+  const words = name.match(/[A-Z]+(?![a-z])[0-9]*|[A-Z]?[a-z]+[0-9]*|[0-9]+/g);
+  if (words === null) return name;
+  return words
+    .map((word, index) => {
+      const lower = word.toLowerCase();
+      return index === 0 ? lower : lower.charAt(0).toUpperCase() + lower.slice(1);
+    })
+    .join('');
+}
+
+/** True when a field is carried by the envelope itself (type, time, source) and so left out of `data`. */
+export function isEnvelopeField(name: string): boolean {
+  return ENVELOPE_FIELDS.has(name.toLowerCase());
+}
+
+/** True when a field is a WeCom list container, always an array in `data`. */
+export function isListField(name: string): boolean {
+  return LIST_FIELDS.has(name);
+}
+
+/** True when a field name (any case, with or without `_`) is a credential that is never forwarded. */
+export function isSecretField(name: string): boolean {
+  return SECRET_NAMES.has(secretKey(name));
+}
+
+function secretKey(name: string): string {
+  return name.toLowerCase().replace(/[_-]/g, '');
+}
+
+function eventData(fields: CallbackFields): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (isEnvelopeField(name) || isSecretField(name)) continue;
+    defineData(data, camelCaseField(name), dataValue(name, value));
+  }
+  return data;
+}
+
+function dataValue(name: string, value: FieldValue): unknown {
+  if (isListField(name)) {
+    if (value === '') return [];
+    if (!Array.isArray(value) && typeof value === 'object' && Array.isArray(value['Item']) && Object.keys(value).length === 1) {
+      return value['Item'].map((item) => dataValue('Item', item));
+    }
+    if (!Array.isArray(value)) return [dataValue('', value)];
+  }
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map((item) => dataValue('Item', item));
+  const keys = Object.keys(value);
+  if (keys.length === 1 && keys[0] === 'Item') return dataValue('Item', value['Item'] as FieldValue);
+  return eventData(value);
+}
+
+function defineData(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function withoutSecrets(fields: { readonly [name: string]: FieldValue }): CallbackFields {
+  const out: CallbackFields = {};
+  for (const [name, value] of Object.entries(fields)) {
+    if (isSecretField(name)) continue;
+    setField(out, name, stripValue(value));
+  }
+  return out;
+}
+
+function stripValue(value: FieldValue): FieldValue {
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value)) return value.map(stripValue);
+  return withoutSecrets(value);
+}
+
+/** A top-level field's text: exact name first, then any letter case (JSON callbacks vary); '' when absent or not text. */
+function fieldText(fields: CallbackFields, name: string): string {
+  const exact = Object.hasOwn(fields, name) ? fields[name] : undefined;
+  if (typeof exact === 'string') return exact.trim();
+  if (exact !== undefined) return '';
+  const lower = name.toLowerCase();
+  for (const [key, value] of Object.entries(fields)) {
+    if (key.toLowerCase() === lower) return typeof value === 'string' ? value.trim() : '';
+  }
+  return '';
+}
+
+function hasField(fields: CallbackFields, name: string): boolean {
+  return fieldText(fields, name) !== '';
+}

@@ -1,0 +1,60 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createCallbackHandler, type CallbackHandler, type CallbackResult } from './handle-callback.js';
+import { readBody, type BodyCarrier } from './read-body.js';
+import type { ReceiverOptions } from './receiver-options.js';
+
+/**
+ * A connect-style middleware (what `app.use()` takes in Express 4 and 5, and what a router is). It
+ * answers GET and POST on the two callback paths and calls `next()` for every other path.
+ */
+export interface WecomCallbackMiddleware {
+  (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
+  /** The framework-agnostic core it adapts. */
+  readonly handler: CallbackHandler;
+  /** Closes the store when it was opened from a URL. */
+  close(): Promise<void>;
+}
+
+/** Splits `req.url` (relative to the mount point) into a normalized path and the raw query string. */
+function splitUrl(url: string): { path: string; query: string } {
+  const q = url.indexOf('?');
+  const rawPath = q === -1 ? url : url.slice(0, q);
+  const path = rawPath.length > 1 ? rawPath.replace(/\/+$/, '') : rawPath;
+  return { path, query: q === -1 ? '' : url.slice(q + 1) };
+}
+
+/** Writes a {@link CallbackResult} with no framework helpers, so Express 4, 5 and node:http behave alike. */
+export function sendResult(res: ServerResponse, result: CallbackResult): void {
+  res.statusCode = result.status;
+  for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
+  res.setHeader('content-length', Buffer.byteLength(result.body));
+  res.end(result.body);
+}
+
+/**
+ * The drop-in Express middleware for a suite's data and command callback URLs.
+ *
+ * ```ts
+ * app.use(wecomCallback({ suiteId, token, encodingAESKey, store: 'sqlite:./data/wecom-relay.db' }));
+ * ```
+ *
+ * Works whatever body parsers the app mounted before it (see {@link readBody}). Throws `TypeError` at
+ * construction on bad options.
+ */
+export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware {
+  const handler = createCallbackHandler(options);
+  const middleware = ((req, res, next) => {
+    const { path, query } = splitUrl(req.url ?? '/');
+    const endpoint = path === handler.dataPath ? 'data' : path === handler.commandPath ? 'command' : null;
+    if (endpoint === null) {
+      next();
+      return;
+    }
+    handler
+      .handle({ method: req.method ?? 'GET', endpoint, query, readBody: (limit) => readBody(req as BodyCarrier, limit) })
+      .then((result) => sendResult(res, result), next);
+  }) as WecomCallbackMiddleware;
+  Object.defineProperty(middleware, 'handler', { value: handler });
+  middleware.close = () => handler.close();
+  return middleware;
+}

@@ -1,0 +1,214 @@
+import { LRUCache } from 'lru-cache';
+import { decryptMessage } from '../crypto/cipher.js';
+import { parseEncodingAESKey } from '../crypto/key.js';
+import { verifySignature } from '../crypto/signature.js';
+import { WecomRelayError } from '../errors.js';
+import type { Endpoint } from '../events/envelope.js';
+import { eventId } from '../events/event-id.js';
+import { normalize } from '../events/normalize.js';
+import type { WecomEvent } from '../events/types.js';
+import { silentLogger } from '../logger.js';
+import { createStore } from '../store/create-store.js';
+import type { Store } from '../store/store.js';
+import { parseEnvelope } from '../xml/envelope.js';
+import { parseMessage } from '../xml/message.js';
+import { noopReceiverMetrics } from './receiver-metrics.js';
+import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
+import { createReceiveIdPolicy } from './receive-id-policy.js';
+
+/** A request to one of the two callback URLs, independent of any HTTP framework. */
+export interface CallbackRequest {
+  readonly method: string;
+  readonly endpoint: Exclude<Endpoint, 'install'>;
+  /** The raw query string, without `?` (parsed here so a `+` in echostr can be told from a space). */
+  readonly query: string;
+  /** Reads the body as text, rejecting past `limit` bytes. Called for POST only. */
+  readonly readBody: (limit: number) => Promise<string>;
+}
+
+/** What to answer. `body` is the exact bytes to send (no trailing newline on success). */
+export interface CallbackResult {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** The rejection, when there was one. */
+  readonly error?: WecomRelayError;
+  /** The stored event's id, for POSTs that were acked. */
+  readonly eventId?: string;
+  /** True when the callback had been stored before (a retry or a replay). */
+  readonly duplicate?: boolean;
+}
+
+/** The framework-agnostic receiver: plain request in, plain result out. */
+export interface CallbackHandler {
+  handle(request: CallbackRequest): Promise<CallbackResult>;
+  /** The store the handler writes to (opened on first use when given as a URL). */
+  store(): Promise<Store>;
+  /** The validated options. */
+  readonly dataPath: string;
+  readonly commandPath: string;
+  /** Closes the store if the handler opened it from a URL. */
+  close(): Promise<void>;
+}
+
+const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
+
+/**
+ * Creates the receiver core. Validates `options` at once (TypeError on mistakes). Each POST is verified
+ * (constant-time signature compare), checked against the clock-skew window, decrypted (32-byte PKCS#7,
+ * strict bounds), parsed, checked against the receiveid policy, and durably written to the store before
+ * `success` is answered: nothing is acked that was not stored. No network I/O happens on this path other
+ * than the store write itself.
+ */
+export function createCallbackHandler(options: ReceiverOptions): CallbackHandler {
+  const resolved = resolveReceiverOptions(options);
+  const key = parseEncodingAESKey(resolved.encodingAESKey);
+  const logger = resolved.logger ?? silentLogger;
+  const metrics = resolved.metrics ?? noopReceiverMetrics;
+  const ownsStore = typeof resolved.store === 'string';
+  let storePromise: Promise<Store> | undefined;
+  const getStore = (): Promise<Store> => {
+    if (storePromise) return storePromise;
+    const opening = createStore(resolved.store);
+    storePromise = opening;
+    // A store that failed to open is retried on the next request rather than failing forever.
+    opening.catch(() => { if (storePromise === opening) storePromise = undefined; });
+    return opening;
+  };
+  // Ids stored recently: a WeCom retry is acked without touching the store (the store dedups too).
+  const recent = new LRUCache<string, true>({ max: 10_000, ttl: 60 * 60 * 1000 });
+  const knownCorps = new LRUCache<string, boolean>({ max: 10_000, ttl: 5 * 60 * 1000 });
+  const policy = createReceiveIdPolicy({
+    suiteIds: resolved.suiteIds,
+    providerCorpId: resolved.providerCorpId,
+    allowEmptyReceiveId: resolved.allowEmptyReceiveId,
+    allowReceiveIds: resolved.allowReceiveIds,
+    isKnownCorp: async (corpId) => {
+      const cached = knownCorps.get(corpId);
+      if (cached !== undefined) return cached;
+      const known = (await (await getStore()).getKv('corp', corpId)) !== undefined;
+      knownCorps.set(corpId, known);
+      return known;
+    },
+  });
+
+  function reject(endpoint: Endpoint, error: WecomRelayError): CallbackResult {
+    metrics.rejected(endpoint, error.code);
+    const headers: Record<string, string> = { ...TEXT };
+    if (error.code === 'ERR_WECOM_METHOD_NOT_ALLOWED') headers.allow = 'GET, POST';
+    return { status: error.status, headers, body: `${error.code}: ${error.message}`, error };
+  }
+
+  function checkSignedParams(params: URLSearchParams, signed: string): { timestamp: string } {
+    const signature = params.get('msg_signature');
+    const timestamp = params.get('timestamp');
+    const nonce = params.get('nonce');
+    if (!signature || !timestamp || !nonce) throw new WecomRelayError('ERR_WECOM_MISSING_PARAMS');
+    if (!verifySignature(signature, resolved.token, timestamp, nonce, signed)) {
+      throw new WecomRelayError('ERR_WECOM_SIGNATURE_MISMATCH');
+    }
+    if (resolved.maxClockSkewSeconds > 0) {
+      const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN;
+      const skew = Math.abs(resolved.now() / 1000 - seconds);
+      if (!(skew <= resolved.maxClockSkewSeconds)) throw new WecomRelayError('ERR_WECOM_TIMESTAMP_SKEW');
+    }
+    return { timestamp };
+  }
+
+  async function verifyUrl(params: URLSearchParams, endpoint: CallbackRequest['endpoint']): Promise<CallbackResult> {
+    const raw = params.get('echostr');
+    if (!raw) throw new WecomRelayError('ERR_WECOM_MISSING_PARAMS');
+    // An unencoded `+` became a space in query parsing; base64 has no spaces, so restoring it is safe.
+    const echostr = raw.replace(/ /g, '+');
+    checkSignedParams(params, echostr);
+    const { message, receiveId } = decryptMessage(key, echostr);
+    const context = { method: 'GET', endpoint, innerToUserName: null, corpIdParam: params.get('corpid') } as const;
+    if (!(await policy(receiveId, context))) {
+      logger.warn({ endpoint, receiveId }, 'URL verification with a receiveid that is not the provider corpid');
+      throw new WecomRelayError('ERR_WECOM_RECEIVEID_NOT_ALLOWED');
+    }
+    return { status: 200, headers: TEXT, body: message };
+  }
+
+  async function receive(params: URLSearchParams, request: CallbackRequest): Promise<CallbackResult> {
+    const { endpoint } = request;
+    if (!params.get('msg_signature') || !params.get('timestamp') || !params.get('nonce')) {
+      throw new WecomRelayError('ERR_WECOM_MISSING_PARAMS');
+    }
+    const body = await request.readBody(resolved.maxBodyBytes);
+    const envelope = parseEnvelope(body);
+    checkSignedParams(params, envelope.encrypt);
+    const { message, receiveId } = decryptMessage(key, envelope.encrypt);
+    const fields = parseMessage(message);
+    const innerTo = typeof fields.ToUserName === 'string' ? fields.ToUserName : null;
+    if (!(await policy(receiveId, { method: 'POST', endpoint, innerToUserName: innerTo, corpIdParam: params.get('corpid') }))) {
+      logger.warn({ endpoint, receiveId }, 'callback with a receiveid this endpoint does not accept');
+      throw new WecomRelayError('ERR_WECOM_RECEIVEID_NOT_ALLOWED');
+    }
+    const claimedSuite = typeof fields.SuiteId === 'string' ? fields.SuiteId : '';
+    const suiteId = resolved.suiteIds.includes(claimedSuite) ? claimedSuite : resolved.suiteIds[0]!;
+    const id = eventId(suiteId, receiveId, message);
+    if (recent.has(id)) {
+      metrics.duplicate(endpoint);
+      return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: true };
+    }
+    const receivedAt = resolved.now();
+    const event = normalize({ id, endpoint, suiteId, receiveId, receivedAt, fields });
+    let inserted: boolean;
+    try {
+      const store = await getStore();
+      ({ inserted } = await store.putCallback({
+        id, endpoint, suiteId, receiveId, receivedAt, plaintext: message, fields, type: event.type, corpId: event.source.corpId,
+      }));
+    } catch (cause) {
+      logger.error({ endpoint, eventId: id, err: cause }, 'store did not take the callback; answering 503 so WeCom retries');
+      throw cause instanceof WecomRelayError && cause.code === 'ERR_STORE_UNAVAILABLE'
+        ? cause
+        : new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause });
+    }
+    recent.set(id, true);
+    if (!inserted) {
+      metrics.duplicate(endpoint);
+      return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: true };
+    }
+    metrics.stored(endpoint);
+    logger.debug({ endpoint, eventId: id, type: event.type }, 'callback stored');
+    if (resolved.onEvent) notify(resolved.onEvent, event);
+    return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: false };
+  }
+
+  function notify(onEvent: (event: WecomEvent) => void | Promise<void>, event: WecomEvent): void {
+    // After the answer is on its way: the hook never delays or changes the ack.
+    setImmediate(() => {
+      Promise.resolve()
+        .then(() => onEvent(event))
+        .catch((err: unknown) => logger.error({ eventId: event.id, err }, 'onEvent hook threw'));
+    });
+  }
+
+  return {
+    dataPath: resolved.dataPath,
+    commandPath: resolved.commandPath,
+    store: getStore,
+    async handle(request) {
+      metrics.received(request.endpoint, request.method);
+      try {
+        const params = new URLSearchParams(request.query);
+        if (request.method === 'GET') return await verifyUrl(params, request.endpoint);
+        if (request.method === 'POST') return await receive(params, request);
+        throw new WecomRelayError('ERR_WECOM_METHOD_NOT_ALLOWED');
+      } catch (error) {
+        if (error instanceof WecomRelayError) return reject(request.endpoint, error);
+        logger.error({ endpoint: request.endpoint, err: error }, 'unexpected error in the receiver');
+        return reject(request.endpoint, new WecomRelayError('ERR_INTERNAL', { cause: error }));
+      }
+    },
+    async close() {
+      if (ownsStore && storePromise) {
+        const store = await storePromise.catch(() => undefined);
+        storePromise = undefined;
+        await store?.close();
+      }
+    },
+  };
+}

@@ -1,0 +1,176 @@
+import type { WecomEvent } from '../events/types.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import type { ReceiverMetrics } from './receiver-metrics.js';
+
+/** Options of {@link wecomCallback} and {@link createCallbackHandler}. */
+export interface ReceiverOptions {
+  /** The suite id (`ww…`), or several when one URL serves several suites. Command POSTs carry it as receiveid. */
+  readonly suiteId: string | readonly string[];
+  /** The callback Token from the suite's 回调配置. */
+  readonly token: string;
+  /** The 43-character EncodingAESKey from the suite's 回调配置. */
+  readonly encodingAESKey: string;
+  /**
+   * The provider's own corpid: WeCom encrypts URL-verification GETs with it (both URLs). When unset, a GET
+   * is accepted with any receiveid (its signature still has to match the token).
+   */
+  readonly providerCorpId?: string;
+  /** A store URL (`sqlite:./data/wecom-relay.db`, `redis://…`) or a {@link Store} object. */
+  readonly store: string | Store;
+  /**
+   * Path of the data callback (数据回调URL).
+   * @default '/api/v1/wecom/callback'
+   */
+  readonly dataPath?: string;
+  /**
+   * Path of the command callback (指令回调URL).
+   * @default '/api/v1/wecom/command'
+   */
+  readonly commandPath?: string;
+  /**
+   * Reject callbacks whose `timestamp` is further than this from now (replay protection). 0 turns the
+   * check off (needed for the official test vectors, which are from 2014).
+   * @default 3600
+   */
+  readonly maxClockSkewSeconds?: number;
+  /**
+   * Accept an empty receiveid (third-party apps of an individual entity, 个人主体).
+   * @default false
+   */
+  readonly allowEmptyReceiveId?: boolean;
+  /**
+   * Further receiveids accepted on every route (e.g. corpids of corps authorized before the relay ran).
+   * @default []
+   */
+  readonly allowReceiveIds?: readonly string[];
+  /**
+   * Called in-process after the callback is durably stored (never before, never for duplicates). Errors
+   * are logged, never change the answer to WeCom.
+   */
+  readonly onEvent?: (event: WecomEvent) => void | Promise<void>;
+  /** Where to log; pino-compatible. Defaults to silent. */
+  readonly logger?: Logger;
+  /** Counters; defaults to none. */
+  readonly metrics?: ReceiverMetrics;
+  /** Clock, in epoch ms. Injected by tests. */
+  readonly now?: () => number;
+  /**
+   * Largest body accepted, in bytes (WeCom callbacks are a few KiB).
+   * @default 1048576
+   */
+  readonly maxBodyBytes?: number;
+}
+
+/** {@link ReceiverOptions} after validation, with every default applied. */
+export interface ResolvedReceiverOptions {
+  readonly suiteIds: readonly string[];
+  readonly token: string;
+  readonly encodingAESKey: string;
+  readonly providerCorpId: string | null;
+  readonly store: string | Store;
+  readonly dataPath: string;
+  readonly commandPath: string;
+  readonly maxClockSkewSeconds: number;
+  readonly allowEmptyReceiveId: boolean;
+  readonly allowReceiveIds: readonly string[];
+  readonly onEvent: ((event: WecomEvent) => void | Promise<void>) | null;
+  readonly logger: Logger | null;
+  readonly metrics: ReceiverMetrics | null;
+  readonly now: () => number;
+  readonly maxBodyBytes: number;
+}
+
+/** The defaults, in one place. */
+export const RECEIVER_DEFAULTS = Object.freeze({
+  dataPath: '/api/v1/wecom/callback',
+  commandPath: '/api/v1/wecom/command',
+  maxClockSkewSeconds: 3600,
+  allowEmptyReceiveId: false,
+  maxBodyBytes: 1024 * 1024,
+});
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  if (typeof value === 'string') return `\`${value.length > 40 ? value.slice(0, 40) + '…' : value}\` (string)`;
+  if (typeof value === 'object' || typeof value === 'function') return typeof value;
+  return `\`${String(value)}\` (${typeof value})`;
+}
+
+function expected(name: string, what: string, got: unknown): TypeError {
+  return new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(got)}`);
+}
+
+function nonEmptyString(name: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) throw expected(name, 'a non-empty string', value);
+  return value;
+}
+
+function path(name: string, value: unknown): string {
+  if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
+    throw expected(name, 'an absolute path starting with `/`', value);
+  }
+  return value.length > 1 ? value.replace(/\/+$/, '') : value;
+}
+
+/**
+ * Validates receiver options once, at construction, and applies defaults. Throws `TypeError` in the shape
+ * ``Expected `x` to be …, got …`` — never echoing a secret (token and key values are described by length).
+ */
+export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiverOptions {
+  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  const suiteIds = typeof options.suiteId === 'string' ? [options.suiteId] : options.suiteId;
+  if (!Array.isArray(suiteIds) || suiteIds.length === 0 || !suiteIds.every((s) => typeof s === 'string' && s.length > 0)) {
+    throw expected('suiteId', 'a non-empty string or array of strings', options.suiteId);
+  }
+  if (typeof options.token !== 'string' || options.token.length === 0) {
+    throw new TypeError(`Expected \`token\` to be a non-empty string, got ${typeof options.token === 'string' ? 'an empty string' : typeof options.token}`);
+  }
+  if (typeof options.encodingAESKey !== 'string' || !/^[A-Za-z0-9+/]{43}$/.test(options.encodingAESKey)) {
+    const got = typeof options.encodingAESKey === 'string' ? `${options.encodingAESKey.length} characters` : typeof options.encodingAESKey;
+    throw new TypeError(`Expected \`encodingAESKey\` to be 43 base64 characters, got ${got}`);
+  }
+  const providerCorpId = options.providerCorpId === undefined || options.providerCorpId === '' ? null : nonEmptyString('providerCorpId', options.providerCorpId);
+  const store = options.store;
+  if (typeof store !== 'string' && (store === null || typeof store !== 'object' || typeof (store as Store).putCallback !== 'function')) {
+    throw expected('store', 'a store URL or a Store object', store);
+  }
+  if (typeof store === 'string' && !/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/.test(store)) {
+    throw expected('store', 'a URL starting with sqlite:, file:, redis:// or rediss://', store);
+  }
+  const dataPath = path('dataPath', options.dataPath ?? RECEIVER_DEFAULTS.dataPath);
+  const commandPath = path('commandPath', options.commandPath ?? RECEIVER_DEFAULTS.commandPath);
+  if (dataPath === commandPath) throw expected('commandPath', 'different from `dataPath`', commandPath);
+  const skew = options.maxClockSkewSeconds ?? RECEIVER_DEFAULTS.maxClockSkewSeconds;
+  if (typeof skew !== 'number' || !Number.isInteger(skew) || skew < 0) throw expected('maxClockSkewSeconds', 'an integer >= 0', skew);
+  const allowEmpty = options.allowEmptyReceiveId ?? RECEIVER_DEFAULTS.allowEmptyReceiveId;
+  if (typeof allowEmpty !== 'boolean') throw expected('allowEmptyReceiveId', 'a boolean', allowEmpty);
+  const allowReceiveIds = options.allowReceiveIds ?? [];
+  if (!Array.isArray(allowReceiveIds) || !allowReceiveIds.every((s) => typeof s === 'string')) {
+    throw expected('allowReceiveIds', 'an array of strings', allowReceiveIds);
+  }
+  if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw expected('onEvent', 'a function', options.onEvent);
+  if (options.now !== undefined && typeof options.now !== 'function') throw expected('now', 'a function', options.now);
+  const maxBodyBytes = options.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes;
+  if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
+    throw expected('maxBodyBytes', 'an integer >= 1024', maxBodyBytes);
+  }
+  return {
+    suiteIds: [...suiteIds],
+    token: options.token,
+    encodingAESKey: options.encodingAESKey,
+    providerCorpId,
+    store,
+    dataPath,
+    commandPath,
+    maxClockSkewSeconds: skew,
+    allowEmptyReceiveId: allowEmpty,
+    allowReceiveIds: [...allowReceiveIds],
+    onEvent: options.onEvent ?? null,
+    logger: options.logger ?? null,
+    metrics: options.metrics ?? null,
+    now: options.now ?? Date.now,
+    maxBodyBytes,
+  };
+}

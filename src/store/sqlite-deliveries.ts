@@ -1,0 +1,89 @@
+import type Database from 'better-sqlite3';
+import { deliveriesFilter, replayFilter } from './sqlite-filters.js';
+import { toDeliveryRecord, type DeliveryRow } from './sqlite-rows.js';
+import type { Prepare } from './sqlite-statements.js';
+import type { AttemptOutcome, ClaimOptions, DeliveryRecord, ListDeliveriesQuery, ReplaySelection } from './store.js';
+
+/** `lastResponse` keeps the first characters of the response body only. */
+export const MAX_RESPONSE_CHARS = 2000;
+
+/** Deliveries with the event they carry: stored once per callback, joined on read. */
+const SELECT = 'SELECT d.*, c.event_json FROM deliveries d JOIN callbacks c ON c.id = d.event_id';
+
+/**
+ * The delivery half of the SQLite store (table `deliveries`, one row per event and target), synchronous.
+ * Each method is one statement or one IMMEDIATE transaction.
+ */
+export class SqliteDeliveries {
+  readonly #prepare: Prepare;
+  readonly #claim: (claim: ClaimOptions & { readonly target: string }) => DeliveryRecord[];
+
+  constructor(db: Database.Database, prepare: Prepare) {
+    this.#prepare = prepare;
+    // The claim and the read of the claimed rows' events in one transaction: one consistent snapshot.
+    const claim = db.transaction(({ target, owner, limit, leaseMs, now }: ClaimOptions & { readonly target: string }) => {
+      const claimed = prepare(`UPDATE deliveries SET lease_owner = ?, lease_until = ?
+        WHERE id IN (SELECT id FROM deliveries
+          WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
+          ORDER BY next_attempt_at, rowid LIMIT ?)
+        RETURNING id`).pluck().all(owner, now + leaseMs, target, now, now, limit) as string[];
+      if (claimed.length === 0) return [];
+      const rows = prepare(`${SELECT} WHERE d.id IN (SELECT value FROM json_each(?)) ORDER BY d.next_attempt_at, d.rowid`)
+        .all(JSON.stringify(claimed)) as DeliveryRow[];
+      return rows.map(toDeliveryRecord);
+    });
+    this.#claim = (options) => claim.immediate(options);
+  }
+
+  /** See `Store.claimDeliveries`: no attempt is counted until {@link recordAttempt}. */
+  claim(options: ClaimOptions & { readonly target: string }): DeliveryRecord[] {
+    return this.#claim(options);
+  }
+
+  /**
+   * See `Store.recordAttempt`: needs the lease; counts the attempt if asked; `pending` without
+   * `nextAttemptAt` is due at `now`; `delivered` stamps `deliveredAt`; the lease is released.
+   */
+  recordAttempt(id: string, owner: string, outcome: AttemptOutcome): boolean {
+    const { state, countAttempt, now } = outcome;
+    const response = outcome.response == null ? null : outcome.response.slice(0, MAX_RESPONSE_CHARS);
+    return this.#prepare(`UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt_at = ?,
+      last_status = ?, last_response = ?, last_error = ?, updated_at = ?,
+      delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, lease_owner = NULL, lease_until = NULL
+      WHERE id = ? AND state = 'pending' AND lease_owner = ?`).run(
+      state, countAttempt ? 1 : 0, outcome.nextAttemptAt ?? now, outcome.status ?? null, response, outcome.error ?? null, now,
+      state, now, id, owner,
+    ).changes > 0;
+  }
+
+  /** See `Store.releaseDelivery`. */
+  release(id: string, owner: string): boolean {
+    return this.#prepare('UPDATE deliveries SET lease_owner = NULL, lease_until = NULL WHERE id = ? AND lease_owner = ?')
+      .run(id, owner).changes > 0;
+  }
+
+  /** See `Store.getDelivery`. */
+  get(id: string): DeliveryRecord | undefined {
+    const row = this.#prepare(`${SELECT} WHERE d.id = ?`).get(id) as DeliveryRow | undefined;
+    return row === undefined ? undefined : toDeliveryRecord(row);
+  }
+
+  /** See `Store.listDeliveries`. */
+  list(query: ListDeliveriesQuery, limit: number): DeliveryRecord[] {
+    const filter = deliveriesFilter(query);
+    const rows = this.#prepare(`${SELECT} ${filter.sql} ORDER BY d.created_at DESC, d.rowid DESC LIMIT ?`)
+      .all(...filter.params, limit) as DeliveryRow[];
+    return rows.map(toDeliveryRecord);
+  }
+
+  /**
+   * See `Store.replayDeliveries`: pending, due `now`, attempts 0, `replays` + 1, lease and `deliveredAt`
+   * cleared; `lastStatus` / `lastResponse` / `lastError` are kept as history until the next attempt.
+   */
+  replay(selection: ReplaySelection, now: number): number {
+    const filter = replayFilter(selection);
+    return this.#prepare(`UPDATE deliveries SET state = 'pending', attempts = 0, replays = replays + 1, next_attempt_at = ?,
+      updated_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL ${filter.sql}`)
+      .run(now, now, ...filter.params).changes;
+  }
+}

@@ -1,0 +1,77 @@
+import { WecomRelayError } from '../errors.js';
+import type { ApiLogger } from './api-logger.js';
+import {
+  CREDENTIAL_NAMESPACES as NS,
+  toCorpAuthorization,
+  type CorpAuthorization,
+  type CorpRecord,
+  type CorpState,
+  type CredentialStore,
+} from './credential-records.js';
+
+/** A corp record that holds a permanent code. */
+export type ActiveCorpRecord = CorpRecord & { readonly state: 'active'; readonly permanentCode: string };
+
+/**
+ * The authorized corps in the store (namespace `corp`, key = corp id): reads, writes and state changes.
+ * Used by the token provider; it never calls WeCom itself.
+ */
+export class CorpRegistry {
+  readonly #store: CredentialStore;
+  readonly #now: () => number;
+  readonly #logger: ApiLogger;
+
+  constructor(store: CredentialStore, now: () => number, logger: ApiLogger) {
+    this.#store = store;
+    this.#now = now;
+    this.#logger = logger;
+  }
+
+  /** The stored record (with its permanent code), or undefined. */
+  async get(corpId: string): Promise<CorpRecord | undefined> {
+    return (await this.#store.getKv<CorpRecord>(NS.corp, corpId, this.#now()))?.value;
+  }
+
+  /**
+   * The record of a corp that holds a permanent code.
+   * @throws {WecomRelayError} `ERR_WECOM_CORP_NOT_AUTHORIZED` when never authorized, revoked or gone
+   */
+  async active(corpId: string): Promise<ActiveCorpRecord> {
+    const record = await this.get(corpId);
+    if (!record || record.state !== 'active' || typeof record.permanentCode !== 'string' || record.permanentCode === '') {
+      throw new WecomRelayError('ERR_WECOM_CORP_NOT_AUTHORIZED', {
+        message: `corp ${corpId} has no active authorization (${record?.state ?? 'never authorized'})`,
+      });
+    }
+    return record as ActiveCorpRecord;
+  }
+
+  /** Every known corp, in any state, without permanent codes. */
+  async list(): Promise<CorpAuthorization[]> {
+    const records = await this.#store.listKv<CorpRecord>(NS.corp, this.#now());
+    return records.map((record) => toCorpAuthorization(record.value));
+  }
+
+  /** Writes a record (last write wins). */
+  async put(record: CorpRecord): Promise<void> {
+    const now = this.#now();
+    await this.#store.putKv(NS.corp, record.corpId, record, { version: now, now });
+  }
+
+  /**
+   * Marks a corp `revoked` or `gone`: its permanent code is deleted from the record and its stored token is
+   * deleted (cancel_auth: "服务商收到取消授权事件后，应当确保删除该企业所有相关的数据"; 40084 means the code is
+   * invalid anyway). A corp never seen gets a record in that state, so later callbacks find it.
+   */
+  async retire(corpId: string, state: Exclude<CorpState, 'active'>): Promise<CorpAuthorization> {
+    const previous = await this.get(corpId);
+    const base = previous ?? {
+      corpId, corpName: null, authCorpInfo: null, authInfo: null, authUserInfo: null, dealerCorpInfo: null, authorizedAt: null,
+    };
+    const record: CorpRecord = { ...toCorpAuthorization({ ...base, state, updatedAt: this.#now() }) };
+    await this.put(record);
+    await this.#store.deleteKv(NS.corpToken, corpId);
+    this.#logger.warn({ corpId, state }, state === 'revoked' ? 'corp authorization cancelled' : 'corp authorization gone');
+    return toCorpAuthorization(record);
+  }
+}

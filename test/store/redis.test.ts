@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import t, { type Test } from 'tap';
+import type { EventEnvelope } from '../../src/events/envelope.js';
+import { RedisStore } from '../../src/store/redis.js';
+import type { NewCallback, Store } from '../../src/store/store.js';
+import { storeContract } from './contract.js';
+
+const URL = 'redis://127.0.0.1:6379';
+const SKIP = 'Redis not reachable at 127.0.0.1:6379 — skipping Redis store tests';
+
+/** A raw client for set-up and clean-up, or undefined when no Redis answers. */
+async function adminClient(): Promise<Redis | undefined> {
+  const client = new Redis(URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return client;
+  } catch {
+    client.disconnect();
+    return undefined;
+  }
+}
+
+const admin = await adminClient();
+if (admin === undefined) {
+  t.plan(0, SKIP);
+} else {
+  t.teardown(() => admin.quit().then(() => undefined));
+  await run(admin);
+}
+
+/** Every key under `prefix`. */
+async function keysOf(admin: Redis, prefix: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+async function run(admin: Redis): Promise<void> {
+  const freshPrefix = (): string => `wr:test:${randomBytes(6).toString('hex')}:`;
+  const dropKeys = async (prefix: string): Promise<void> => {
+    const keys = await keysOf(admin, prefix);
+    if (keys.length > 0) await admin.del(...keys);
+  };
+
+  /** A store on a fresh prefix, closed and its keys deleted at the end of `t`. */
+  async function open(t: Test, prefix = freshPrefix()): Promise<RedisStore> {
+    const store = await RedisStore.connect(URL, { prefix });
+    t.teardown(async () => {
+      await store.close();
+      await dropKeys(prefix);
+    });
+    return store;
+  }
+
+  const T0 = Date.now();
+  const callback = (id: string, overrides: Partial<NewCallback> = {}): NewCallback => ({
+    id, endpoint: 'data', suiteId: 'wwsuite', receiveId: 'wwsuite', receivedAt: T0, plaintext: `<xml><Id>${id}</Id></xml>`,
+    fields: { SuiteId: 'wwsuite', Id: id }, type: 'external_contact.add', corpId: 'wwcorp1', ...overrides,
+  });
+  const envelope = (id: string): EventEnvelope => ({
+    id, type: 'external_contact.add', timestamp: new Date(T0).toISOString(), receivedAt: new Date(T0).toISOString(),
+    source: { endpoint: 'data', suiteId: 'wwsuite', corpId: 'wwcorp1', agentId: null }, data: {}, enrichment: null, enrichmentError: null, raw: {},
+  });
+
+  await storeContract(t, 'redis', () => RedisStore.connect(URL, { prefix: freshPrefix() }), (store: Store) => dropKeys((store as RedisStore).prefix));
+
+  t.test('connect reads the prefix from the URL and validates its input', async (t) => {
+    const prefix = freshPrefix();
+    const store = await RedisStore.connect(`${URL}/0?prefix=${encodeURIComponent(prefix)}`);
+    t.teardown(async () => {
+      await store.close();
+      await dropKeys(prefix);
+    });
+    t.equal(store.kind, 'redis', 'the kind is redis');
+    t.equal(store.prefix, prefix, '?prefix= sets the prefix');
+    await store.putCallback(callback('evt_prefixed'));
+    t.equal(await admin.hget(`${prefix}cb:evt_prefixed`, 'id'), 'evt_prefixed', 'keys are written under the prefix');
+
+    const defaulted = await RedisStore.connect(URL);
+    t.equal(defaulted.prefix, 'wecom-relay:', 'the default prefix');
+    await defaulted.close();
+
+    await t.rejects(RedisStore.connect('http://127.0.0.1:6379'), { code: 'ERR_STORE_URL' }, 'a non-redis URL is ERR_STORE_URL');
+    await t.rejects(RedisStore.connect(URL, { commandTimeoutMs: -1 }), TypeError, 'a bad option is a TypeError');
+    await t.rejects(RedisStore.connect(URL, { prefix: '' }), TypeError, 'an empty prefix is a TypeError');
+  });
+
+  t.test('two receivers putting the same id concurrently insert it once', async (t) => {
+    const prefix = freshPrefix();
+    const a = await open(t, prefix);
+    const b = await open(t, prefix);
+    const puts = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).putCallback(callback('evt_dup', { plaintext: `copy ${i}` })));
+    const results = await Promise.all(puts);
+    t.equal(results.filter((r) => r.inserted).length, 1, 'exactly one put inserted');
+    t.equal((await a.listCallbacks()).length, 1, 'one callback is stored');
+    t.equal((await b.claimCallbacks({ owner: 'B', limit: 10, leaseMs: 1000, now: T0 })).length, 1, 'and it is queued once');
+  });
+
+  t.test('two daemons claiming concurrently never get the same work while leases hold', async (t) => {
+    const prefix = freshPrefix();
+    const a = await open(t, prefix);
+    const b = await open(t, prefix);
+    const N = 200;
+    await Promise.all(Array.from({ length: N }, (_, i) => a.putCallback(callback(`evt_${i}`, { receivedAt: T0 + (i % 17) }))));
+
+    const drainCallbacks = async (store: RedisStore, owner: string): Promise<string[]> => {
+      const got: string[] = [];
+      for (;;) {
+        const claimed = await store.claimCallbacks({ owner, limit: 7, leaseMs: 600_000, now: T0 + 100 });
+        if (claimed.length === 0) return got;
+        for (const c of claimed) {
+          got.push(c.id);
+          await store.completeCallback(c.id, owner, { event: envelope(c.id), targets: ['hook'], now: T0 + 100 });
+        }
+      }
+    };
+    const [byA, byB] = await Promise.all([drainCallbacks(a, 'A'), drainCallbacks(b, 'B')]);
+    t.equal(byA.length + byB.length, N, `${N} claims in all`);
+    t.equal(new Set([...byA, ...byB]).size, N, 'every callback claimed exactly once');
+    t.ok(byA.length > 0 && byB.length > 0, 'both daemons got work');
+    t.match(await a.stats(T0), { callbacks: { pending: 0, done: N } }, 'all callbacks done');
+
+    const drainDeliveries = async (store: RedisStore, owner: string): Promise<string[]> => {
+      const got: string[] = [];
+      for (;;) {
+        const claimed = await store.claimDeliveries({ target: 'hook', owner, limit: 5, leaseMs: 600_000, now: T0 + 200 });
+        if (claimed.length === 0) return got;
+        for (const d of claimed) {
+          got.push(d.id);
+          await store.recordAttempt(d.id, owner, { state: 'delivered', countAttempt: true, status: 200, now: T0 + 200 });
+        }
+      }
+    };
+    const [dA, dB] = await Promise.all([drainDeliveries(a, 'A'), drainDeliveries(b, 'B')]);
+    t.equal(dA.length + dB.length, N, `${N} delivery claims in all`);
+    t.equal(new Set([...dA, ...dB]).size, N, 'every delivery claimed exactly once');
+    t.same((await b.stats(T0)).deliveries, { hook: { pending: 0, delivered: N, dead: 0, oldestPendingAt: null } }, 'all delivered');
+  });
+
+  t.test('an unfinished claim comes back only after its lease, to another daemon', async (t) => {
+    const prefix = freshPrefix();
+    const a = await open(t, prefix);
+    const b = await open(t, prefix);
+    await a.putCallback(callback('evt_1'));
+    t.equal((await a.claimCallbacks({ owner: 'A', limit: 1, leaseMs: 30_000, now: T0 })).length, 1, 'A claims');
+    t.same(await b.claimCallbacks({ owner: 'B', limit: 1, leaseMs: 30_000, now: T0 + 29_999 }), [], 'B gets nothing while A holds it');
+    const [again] = await b.claimCallbacks({ owner: 'B', limit: 1, leaseMs: 30_000, now: T0 + 30_000 });
+    t.match(again, { id: 'evt_1', leaseOwner: 'B', attempts: 2 }, 'B takes it over when the lease ends');
+    t.equal(await a.completeCallback('evt_1', 'A', { event: envelope('evt_1'), targets: [], now: T0 + 30_001 }), false, 'A can no longer complete it');
+  });
+
+  t.test('equal timestamps list and claim in insertion order, as SQLite does', async (t) => {
+    const store = await open(t);
+    for (const id of ['evt_c', 'evt_a', 'evt_b']) await store.putCallback(callback(id));
+    t.same((await store.listCallbacks()).map((c) => c.id), ['evt_b', 'evt_a', 'evt_c'], 'newest (last inserted) first');
+    t.same((await store.claimCallbacks({ owner: 'A', limit: 3, leaseMs: 1000, now: T0 })).map((c) => c.id), ['evt_c', 'evt_a', 'evt_b'],
+      'claimed first in, first out');
+  });
+
+  t.test('ids, targets and namespaces with colons and unicode round-trip', async (t) => {
+    const store = await open(t);
+    await store.putCallback(callback('evt:1:企业'));
+    const [claimed] = await store.claimCallbacks({ owner: 'A', limit: 1, leaseMs: 1000, now: T0 });
+    t.equal(claimed?.id, 'evt:1:企业', 'an id with colons is claimed whole');
+    await store.completeCallback('evt:1:企业', 'A', { event: envelope('evt:1:企业'), targets: ['team:ops'], now: T0 });
+    const [d] = await store.claimDeliveries({ target: 'team:ops', owner: 'W', limit: 1, leaseMs: 1000, now: T0 });
+    t.equal(d?.id, 'evt:1:企业:team:ops', 'the delivery of a target with a colon');
+    t.same(await store.listDeliveries({ state: 'pending' }).then((l) => l.map((x) => x.id)), ['evt:1:企业:team:ops'], 'listed by state across targets');
+    await store.putKv('a:b', 'c', 1, { now: T0 });
+    await store.putKv('a', 'b:c', 2, { now: T0 });
+    t.same((await store.listKv('a:b', T0)).map((r) => [r.key, r.value]), [['c', 1]], 'namespace a:b holds its own key');
+    t.same((await store.listKv('a', T0)).map((r) => [r.key, r.value]), [['b:c', 2]], 'namespace a holds key b:c');
+  });
+
+  t.test('the rate limit is shared by every process', async (t) => {
+    const prefix = freshPrefix();
+    const a = await open(t, prefix);
+    const b = await open(t, prefix);
+    const limit = { count: 4, intervalMs: 60_000 };
+    const slots = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).takeRateSlot('hook', limit, T0)));
+    t.equal(slots.filter((s) => s.ok).length, 4, 'two processes together get exactly count slots');
+    const token = await a.acquireLock('refresh', 60_000);
+    t.type(token, 'string', 'A takes the lock');
+    t.equal(await b.acquireLock('refresh', 60_000), undefined, 'B cannot while A holds it');
+    t.equal(await b.releaseLock('refresh', token!), true, 'the token releases it from any process');
+  });
+
+  t.test('prune leaves no key of pruned work behind', async (t) => {
+    const prefix = freshPrefix();
+    const store = await open(t, prefix);
+    for (let i = 0; i < 30; i++) {
+      const id = `evt_${i}`;
+      await store.putCallback(callback(id));
+      await store.claimCallbacks({ owner: 'A', limit: 1, leaseMs: 1000, now: T0 });
+      await store.completeCallback(id, 'A', { event: envelope(id), targets: i % 3 === 0 ? [] : ['hook', 'bot'], now: T0 + 1 });
+    }
+    for (const target of ['hook', 'bot']) {
+      for (const d of await store.claimDeliveries({ target, owner: 'W', limit: 100, leaseMs: 1000, now: T0 + 2 })) {
+        await store.recordAttempt(d.id, 'W', { state: 'delivered', countAttempt: true, status: 200, now: T0 + 3 });
+      }
+    }
+    await store.putKv('cache', 'short', 1, { now: T0, ttlMs: 5 });
+    await admin.del(`${prefix}kv:cache:short`); // as if Redis had expired it
+    await store.putKv('tokens', 'kept', 'v', { now: T0 });
+    await store.takeRateSlot('hook', { count: 1, intervalMs: 1 }, T0);
+    await admin.del(`${prefix}rate:hook`); // as if Redis had expired it
+
+    t.equal(await store.prune(T0 + 10), 30 + 40, 'every callback and delivery pruned');
+    const left = (await keysOf(admin, prefix)).map((k) => k.slice(prefix.length)).sort();
+    t.same(left, ['kv:tokens:kept', 'kvns', 'kvx:tokens', 'meta', 'seq'], 'only live kv values, their index, the marker and the counter remain');
+    t.same(await store.stats(T0), { callbacks: { pending: 0, failed: 0, done: 0, oldestPendingAt: null }, deliveries: {} }, 'stats are empty');
+  });
+
+  t.test('kv values carry a Redis expiry as garbage collection', async (t) => {
+    const prefix = freshPrefix();
+    const store = await open(t, prefix);
+    await store.putKv('cache', 'k', 'v', { now: Date.now(), ttlMs: 10_000 });
+    const ttl = await admin.pttl(`${prefix}kv:cache:k`);
+    t.ok(ttl > 10_000 && ttl <= 70_000, 'the key expires a minute after its logical expiry');
+    await store.putKv('cache', 'k', 'v2', { now: Date.now() });
+    t.equal(await admin.pttl(`${prefix}kv:cache:k`), -1, 'a rewrite without ttl persists it');
+  });
+}

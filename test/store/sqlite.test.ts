@@ -1,0 +1,344 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import t, { type Test } from 'tap';
+import { WecomRelayError } from '../../src/errors.js';
+import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { NewCallback, Store } from '../../src/store/store.js';
+import { storeContract } from './contract.js';
+
+const T0 = 1_700_000_000_000;
+
+function callback(id: string, overrides: Partial<NewCallback> = {}): NewCallback {
+  return {
+    id,
+    endpoint: 'data',
+    suiteId: 'wwsuite',
+    receiveId: 'wwsuite',
+    receivedAt: T0,
+    plaintext: `<xml><Id>${id}</Id></xml>`,
+    fields: { Id: id },
+    type: 'suite.ticket',
+    corpId: null,
+    ...overrides,
+  };
+}
+
+/** A fresh store on a new file in the test's directory, closed at teardown. */
+function openStore(t: Test, file = 'store.db', options: ConstructorParameters<typeof SqliteStore>[1] = {}): { store: SqliteStore; file: string } {
+  const filename = path.join(t.testdir(), file);
+  const store = new SqliteStore(filename, options);
+  t.teardown(() => store.close());
+  return { store, file: filename };
+}
+
+function isUnavailable(error: unknown): boolean {
+  return error instanceof WecomRelayError && error.code === 'ERR_STORE_UNAVAILABLE';
+}
+
+const contractDir = t.testdir();
+let contractFiles = 0;
+await storeContract(t, 'sqlite (file)', async () => new SqliteStore(path.join(contractDir, `contract-${++contractFiles}.db`)));
+await storeContract(t, 'sqlite (:memory:)', async () => new SqliteStore(':memory:'));
+
+t.test('the database file, its directory and WAL companions are private', async (t) => {
+  const dir = path.join(t.testdir(), 'nested', 'data');
+  const filename = path.join(dir, 'relay.db');
+  const store = new SqliteStore(filename);
+  t.teardown(() => store.close());
+  await store.putCallback(callback('evt_1'));
+
+  t.equal(fs.statSync(filename).mode & 0o777, 0o600, 'the file is 0600');
+  t.equal(fs.statSync(dir).mode & 0o777, 0o700, 'a created directory is 0700');
+  for (const companion of [`${filename}-wal`, `${filename}-shm`]) {
+    t.equal(fs.statSync(companion).mode & 0o777, 0o600, `${path.basename(companion)} is 0600 too`);
+  }
+  const raw = new Database(filename, { readonly: true });
+  t.teardown(() => raw.close());
+  t.equal(raw.pragma('journal_mode', { simple: true }), 'wal', 'the journal is WAL');
+});
+
+t.test('an existing world-readable file is tightened to 0600', async (t) => {
+  const filename = path.join(t.testdir(), 'loose.db');
+  fs.writeFileSync(filename, '', { mode: 0o644 });
+  fs.chmodSync(filename, 0o644);
+  const store = new SqliteStore(filename);
+  t.teardown(() => store.close());
+  t.equal(fs.statSync(filename).mode & 0o777, 0o600, 'chmod 0600 on open');
+});
+
+t.test('two stores on one file share it like two processes', async (t) => {
+  const { store: a, file } = openStore(t);
+  const b = new SqliteStore(file);
+  t.teardown(() => b.close());
+
+  await a.putCallback(callback('evt_shared'));
+  t.match(await b.getCallback('evt_shared'), { id: 'evt_shared', state: 'pending' }, 'a put through one is visible through the other');
+  t.same(await b.putCallback(callback('evt_shared')), { inserted: false }, 'and idempotent across them');
+
+  await Promise.all(Array.from({ length: 100 }, (_, i) => a.putCallback(callback(`evt_${i}`, { receivedAt: T0 + i }))));
+  const seen = new Map<string, string>();
+  let duplicates = 0;
+  for (let round = 0; round < 100; round++) {
+    const [fromA, fromB] = await Promise.all([
+      a.claimCallbacks({ owner: 'A', limit: 7, leaseMs: 60_000, now: T0 + 1000 }),
+      b.claimCallbacks({ owner: 'B', limit: 7, leaseMs: 60_000, now: T0 + 1000 }),
+    ]);
+    if (fromA.length + fromB.length === 0) break;
+    for (const [owner, claimed] of [['A', fromA], ['B', fromB]] as const) {
+      for (const record of claimed) {
+        if (seen.has(record.id)) duplicates++;
+        seen.set(record.id, owner);
+      }
+    }
+  }
+  t.equal(seen.size, 101, 'every callback was claimed');
+  t.equal(duplicates, 0, 'no callback was handed to both');
+  t.ok([...seen.values()].includes('A') && [...seen.values()].includes('B'), 'both instances got work');
+
+  const token = await a.acquireLock('refresh', 60_000);
+  t.type(token, 'string', 'A takes the lock');
+  t.equal(await b.acquireLock('refresh', 60_000), undefined, 'B sees it held');
+  const limit = { count: 2, intervalMs: 1000 };
+  t.same([await a.takeRateSlot('hook', limit, T0), await b.takeRateSlot('hook', limit, T0), await a.takeRateSlot('hook', limit, T0)].map((s) => s.ok),
+    [true, true, false], 'the rate limit is shared');
+});
+
+t.test('group commit', async (t) => {
+  t.test('concurrent puts share one transaction', async (t) => {
+    const { store } = openStore(t);
+    const before = store.putBatches;
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => store.putCallback(callback(`evt_${i}`))));
+    t.ok(results.every((r) => r.inserted), 'all 200 inserted');
+    t.equal(store.putBatches - before, 1, '200 puts in the same tick cost one transaction');
+    t.equal((await store.listCallbacks({ limit: 1000 })).length, 200, 'all stored');
+  });
+
+  t.test('a batch is flushed when it reaches maxBatch', async (t) => {
+    const { store } = openStore(t, 'batched.db', { maxBatch: 50 });
+    await Promise.all(Array.from({ length: 200 }, (_, i) => store.putCallback(callback(`evt_${i}`))));
+    t.equal(store.putBatches, 4, '200 puts in batches of 50');
+  });
+
+  t.test('sequential puts each commit before resolving', async (t) => {
+    const { store, file } = openStore(t);
+    await store.putCallback(callback('evt_1'));
+    await store.putCallback(callback('evt_2'));
+    t.equal(store.putBatches, 2, 'one transaction per awaited put');
+    const raw = new Database(file, { readonly: true });
+    t.teardown(() => raw.close());
+    t.equal(raw.prepare('SELECT COUNT(*) FROM callbacks').pluck().get(), 2, 'committed: another connection sees both');
+  });
+
+  t.test('a failing batch rejects every put and stores none of it', async (t) => {
+    const { store, file } = openStore(t);
+    await store.putCallback(callback('evt_before'));
+    const saboteur = new Database(file);
+    t.teardown(() => saboteur.close());
+    saboteur.exec(`CREATE TRIGGER fail_one BEFORE INSERT ON callbacks WHEN NEW.id = 'evt_bad'
+      BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+
+    const puts = ['evt_a', 'evt_b', 'evt_bad', 'evt_c'].map((id) => store.putCallback(callback(id)));
+    const settled = await Promise.allSettled(puts);
+    t.ok(settled.every((s) => s.status === 'rejected' && isUnavailable(s.reason)), 'every put of the batch rejects with ERR_STORE_UNAVAILABLE');
+    const first = settled[0];
+    t.ok(first?.status === 'rejected' && (first.reason as Error).cause instanceof Error, 'with the SQLite error as cause');
+    t.same((await store.listCallbacks()).map((c) => c.id), ['evt_before'], 'nothing of the batch was written');
+
+    saboteur.exec('DROP TRIGGER fail_one');
+    t.same(await store.putCallback(callback('evt_a')), { inserted: true }, 'the next batch works');
+  });
+
+  t.test('a busy database rejects with ERR_STORE_UNAVAILABLE after busyTimeoutMs', async (t) => {
+    const { store, file } = openStore(t, 'busy.db', { busyTimeoutMs: 50 });
+    const holder = new Database(file);
+    t.teardown(() => holder.close());
+    holder.exec('BEGIN IMMEDIATE');
+    const error = await store.putCallback(callback('evt_1')).catch((e: unknown) => e);
+    t.ok(isUnavailable(error), 'rejected with ERR_STORE_UNAVAILABLE');
+    t.match((error as Error).cause, { code: 'SQLITE_BUSY' }, 'caused by SQLITE_BUSY');
+    holder.exec('ROLLBACK');
+    t.same(await store.putCallback(callback('evt_1')), { inserted: true }, 'works once the lock is gone');
+  });
+
+  t.test('a read-only store rejects writes and still reads', async (t) => {
+    const { store, file } = openStore(t);
+    await store.putCallback(callback('evt_1'));
+    const readonly = new SqliteStore(file, { readonly: true });
+    t.teardown(() => readonly.close());
+    const results = await Promise.allSettled([readonly.putCallback(callback('evt_2')), readonly.putCallback(callback('evt_3'))]);
+    t.ok(results.every((r) => r.status === 'rejected' && isUnavailable(r.reason)), 'puts reject with ERR_STORE_UNAVAILABLE');
+    t.match(await readonly.getCallback('evt_1'), { id: 'evt_1' }, 'reads work');
+    t.equal(await store.getCallback('evt_2'), undefined, 'nothing was written');
+    await t.rejects(readonly.putKv('ns', 'k', 1), { code: 'ERR_STORE_UNAVAILABLE' }, 'other writes reject the same way');
+  });
+
+  t.test('a malformed callback is refused alone, not with its batch', async (t) => {
+    const { store } = openStore(t);
+    const bad = { ...callback('evt_bad'), fields: undefined } as unknown as NewCallback;
+    const settled = await Promise.allSettled([store.putCallback(callback('evt_1')), store.putCallback(bad), store.putCallback(callback('evt_2'))]);
+    t.same(settled.map((s) => s.status), ['fulfilled', 'rejected', 'fulfilled'], 'only the malformed put rejects');
+    t.ok(settled[1]?.status === 'rejected' && settled[1].reason instanceof TypeError, 'with a TypeError');
+    t.equal(store.putBatches, 1, 'the good ones still shared one transaction');
+    t.same((await store.listCallbacks()).map((c) => c.id).sort(), ['evt_1', 'evt_2'], 'and were stored');
+  });
+
+  t.test('close writes queued puts first', async (t) => {
+    const { store, file } = openStore(t);
+    const pending = store.putCallback(callback('evt_queued'));
+    await store.close();
+    t.same(await pending, { inserted: true }, 'the queued put resolved');
+    const reopened = new SqliteStore(file);
+    t.teardown(() => reopened.close());
+    t.ok(await reopened.getCallback('evt_queued'), 'and is on disk');
+  });
+});
+
+t.test('a closed store rejects with ERR_STORE_UNAVAILABLE', async (t) => {
+  const { store } = openStore(t);
+  await store.close();
+  await t.rejects(store.putCallback(callback('evt_1')), { code: 'ERR_STORE_UNAVAILABLE' }, 'putCallback');
+  await t.rejects(store.listCallbacks(), { code: 'ERR_STORE_UNAVAILABLE' }, 'listCallbacks');
+  await t.resolves(store.close(), 'close is idempotent');
+});
+
+t.test('a schema from a newer version is refused', async (t) => {
+  const filename = path.join(t.testdir(), 'future.db');
+  await new SqliteStore(filename).close();
+  const raw = new Database(filename);
+  raw.pragma('user_version = 99');
+  raw.close();
+  t.throws(() => new SqliteStore(filename), { code: 'ERR_STORE_UNAVAILABLE' }, 'opening fails with ERR_STORE_UNAVAILABLE');
+});
+
+t.test('options are validated at construction', async (t) => {
+  const dir = t.testdir();
+  t.throws(() => new SqliteStore(''), TypeError, 'an empty filename');
+  t.throws(() => new SqliteStore(42 as unknown as string), TypeError, 'a non-string filename');
+  t.throws(() => new SqliteStore(path.join(dir, 'a.db'), { maxBatch: 0 }), TypeError, 'maxBatch < 1');
+  t.throws(() => new SqliteStore(path.join(dir, 'b.db'), { busyTimeoutMs: -1 }), TypeError, 'a negative busyTimeoutMs');
+  t.throws(() => new SqliteStore(path.join(dir, 'c.db'), { now: 5 as unknown as () => number }), TypeError, 'a non-function clock');
+  const store = new SqliteStore(':memory:');
+  t.teardown(() => store.close());
+  await t.rejects(store.claimCallbacks({ owner: '', limit: 1, leaseMs: 1, now: 0 }), TypeError, 'an empty owner');
+  await t.rejects(store.listCallbacks({ limit: 0 }), TypeError, 'a zero limit');
+  await t.rejects(store.takeRateSlot('k', { count: 0, intervalMs: 1 }, 0), TypeError, 'a zero rate count');
+  await t.rejects(store.putKv('ns', 'k', undefined), TypeError, 'an undefined kv value');
+  await t.rejects(store.acquireLock('k', 0), TypeError, 'a zero lock ttl');
+});
+
+t.test('the injected clock drives locks and kv defaults', async (t) => {
+  let now = T0;
+  const store = new SqliteStore(':memory:', { now: () => now });
+  t.teardown(() => store.close());
+  t.type(await store.acquireLock('k', 1000), 'string', 'acquired');
+  now = T0 + 999;
+  t.equal(await store.acquireLock('k', 1000), undefined, 'held until ttl');
+  now = T0 + 1000;
+  t.type(await store.acquireLock('k', 1000), 'string', 'free at ttl');
+  await store.putKv('ns', 'k', 'v', { ttlMs: 10 });
+  t.match(await store.getKv('ns', 'k'), { version: T0 + 1000, updatedAt: T0 + 1000, expiresAt: T0 + 1010 }, 'now and version default to the clock');
+  now = T0 + 1010;
+  t.equal(await store.getKv('ns', 'k'), undefined, 'expired by the clock');
+});
+
+t.test('deleteKv with an explicit undefined ifValue deletes nothing', async (t) => {
+  const store = new SqliteStore(':memory:');
+  t.teardown(() => store.close());
+  await store.putKv('tokens', 'corp', 'still-good', { now: T0 });
+  t.equal(await store.deleteKv('tokens', 'corp', { ifValue: undefined }), false, 'not deleted');
+  t.match(await store.getKv('tokens', 'corp', T0), { value: 'still-good' }, 'the value is kept');
+});
+
+t.test('prune drops expired kv values, locks and rate slots', async (t) => {
+  let now = T0;
+  const { store, file } = openStore(t, 'prune.db', { now: () => now });
+  await store.putKv('ns', 'short', 1, { ttlMs: 10 });
+  await store.putKv('ns', 'forever', 2);
+  await store.acquireLock('lock', 10);
+  await store.takeRateSlot('hook', { count: 5, intervalMs: 10 }, T0);
+  now = T0 + 10;
+  t.equal(await store.prune(T0), 0, 'no delivery or callback counted');
+  const raw = new Database(file, { readonly: true });
+  t.teardown(() => raw.close());
+  t.same(raw.prepare('SELECT key FROM kv').pluck().all(), ['forever'], 'only the live kv value is left');
+  t.equal(raw.prepare('SELECT COUNT(*) FROM locks').pluck().get(), 0, 'the expired lock is gone');
+  t.equal(raw.prepare('SELECT COUNT(*) FROM rate_slots').pluck().get(), 0, 'the stale rate slot is gone');
+});
+
+t.test('parseStoreUrl', async (t) => {
+  const cwd = '/srv/relay';
+  t.same(parseStoreUrl('sqlite:./data/relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/data/relay.db' }, 'sqlite:./relative');
+  t.same(parseStoreUrl('sqlite:relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/relay.db' }, 'sqlite:bare-relative');
+  t.same(parseStoreUrl('sqlite:/var/lib/relay.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay.db' }, 'sqlite:/absolute');
+  t.same(parseStoreUrl('sqlite:///var/lib/relay.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay.db' }, 'sqlite:///absolute');
+  t.same(parseStoreUrl('sqlite::memory:', cwd), { kind: 'sqlite', filename: ':memory:' }, 'sqlite::memory:');
+  t.same(parseStoreUrl('file:///var/lib/relay%20x.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay x.db' }, 'file:///absolute (decoded)');
+  t.same(parseStoreUrl('file:./relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/relay.db' }, 'file:./relative');
+  t.same(parseStoreUrl('file::memory:', cwd), { kind: 'sqlite', filename: ':memory:' }, 'file::memory:');
+  t.same(parseStoreUrl('redis://user:pw@10.0.0.1:6379/2', cwd), { kind: 'redis', url: 'redis://user:pw@10.0.0.1:6379/2' }, 'redis://');
+  t.same(parseStoreUrl('rediss://cache.example.com:6380', cwd), { kind: 'redis', url: 'rediss://cache.example.com:6380' }, 'rediss://');
+
+  for (const bad of ['', 'relay.db', './relay.db', 'sqlite:', 'file:', 'sqlite://host/relay.db', 'sqlite:/var/lib/', 'redis:localhost', 'mysql://u@h/db']) {
+    t.throws(() => parseStoreUrl(bad, cwd), { code: 'ERR_STORE_URL' }, `${JSON.stringify(bad)} is refused with ERR_STORE_URL`);
+  }
+  const error = (() => {
+    try {
+      parseStoreUrl('postgres://admin:hunter2@db/relay');
+    } catch (e) {
+      return e as Error;
+    }
+    return undefined;
+  })();
+  t.match(error?.message, /sqlite:<path>.*redis:\/\//, 'the message names the accepted forms');
+  t.notMatch(error?.message, /hunter2/, 'and never echoes the URL (it may hold a password)');
+  t.throws(() => parseStoreUrl(42 as unknown as string), TypeError, 'a non-string is a TypeError');
+});
+
+t.test('createStore', async (t) => {
+  t.test('opens a SQLite store from a URL', async (t) => {
+    const filename = path.join(t.testdir(), 'sub', 'relay.db');
+    const store = await createStore(`sqlite:${filename}`);
+    t.teardown(() => store.close());
+    t.ok(store instanceof SqliteStore, 'a SqliteStore');
+    t.equal(store.kind, 'sqlite', 'of kind sqlite');
+    await store.putCallback(callback('evt_1'));
+    t.ok(fs.existsSync(filename), 'the file (and its directory) exist');
+  });
+
+  t.test('passes a Store object through and hands the clock to SQLite', async (t) => {
+    const given = new SqliteStore(':memory:');
+    t.teardown(() => given.close());
+    t.equal(await createStore(given), given, 'the same object');
+    let now = T0;
+    const store = await createStore('sqlite::memory:', { now: () => now });
+    t.teardown(() => store.close());
+    await store.acquireLock('k', 100);
+    now = T0 + 100;
+    t.type(await store.acquireLock('k', 100), 'string', 'lock expiry follows the injected clock');
+  });
+
+  t.test('loads the Redis store only for redis URLs', async (t) => {
+    const fake = new SqliteStore(':memory:');
+    t.teardown(() => fake.close());
+    const connected: string[] = [];
+    const { createStore: create } = await t.mockImport<typeof import('../../src/store/create-store.js')>('../../src/store/create-store.js', {
+      '../../src/store/redis.js': {
+        RedisStore: {
+          connect: async (url: string): Promise<Store> => {
+            connected.push(url);
+            return fake;
+          },
+        },
+      },
+    });
+    t.equal(await create('rediss://u:p@cache:6380/1'), fake, 'RedisStore.connect resolves the store');
+    t.same(connected, ['rediss://u:p@cache:6380/1'], 'with the whole URL');
+  });
+
+  t.test('refuses unknown URLs and non-strings', async (t) => {
+    await t.rejects(createStore('mongodb://x'), { code: 'ERR_STORE_URL' }, 'ERR_STORE_URL');
+    await t.rejects(createStore(undefined as unknown as string), TypeError, 'TypeError');
+  });
+});
