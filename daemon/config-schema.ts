@@ -68,25 +68,40 @@ export const configSchema = z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).prefault({}),
   targets: z.array(target).default([]),
-}).superRefine((config, ctx) => {
-  const seen = new Map<string, number>();
-  config.targets.forEach((t, i) => {
-    const first = seen.get(t.name);
-    if (first !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicates targets[${first}].name "${t.name}"` });
-    }
-    seen.set(t.name, i);
-    if ((t.format === 'feishu' || t.format === 'dingtalk') && t.secret !== undefined && t.secret.startsWith('whsec_')) {
-      ctx.addIssue({ code: 'custom', path: ['targets', i, 'secret'], message: `is a Standard Webhooks secret, but ${t.format} expects the bot's own signing secret` });
-    }
-    if (t.format === 'json' && t.secret !== undefined && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(t.secret)) {
-      ctx.addIssue({ code: 'custom', path: ['targets', i, 'secret'], message: 'must be a Standard Webhooks secret: `whsec_` followed by base64 (24–64 random bytes)' });
-    }
-  });
-  if (config.receiver.dataPath === config.receiver.commandPath) {
-    ctx.addIssue({ code: 'custom', path: ['receiver', 'commandPath'], message: 'must differ from receiver.dataPath' });
-  }
 });
+
+/**
+ * Checks that span several fields, run on the raw (interpolated) input whether or not the schema passed,
+ * so that every problem is reported in one go.
+ */
+export function crossFieldIssues(input: unknown): Array<{ path: string; message: string }> {
+  const issues: Array<{ path: string; message: string }> = [];
+  const root = (input ?? {}) as { targets?: unknown; receiver?: { dataPath?: unknown; commandPath?: unknown } };
+  if (Array.isArray(root.targets)) {
+    const seen = new Map<string, number>();
+    root.targets.forEach((raw: unknown, i) => {
+      const t = (raw ?? {}) as { name?: unknown; format?: unknown; secret?: unknown };
+      if (typeof t.name === 'string') {
+        const first = seen.get(t.name);
+        if (first !== undefined) issues.push({ path: `targets[${i}].name`, message: `duplicates targets[${first}].name "${t.name}"` });
+        else seen.set(t.name, i);
+      }
+      const format = t.format ?? 'json';
+      if (typeof t.secret === 'string') {
+        if ((format === 'feishu' || format === 'dingtalk') && t.secret.startsWith('whsec_')) {
+          issues.push({ path: `targets[${i}].secret`, message: `is a Standard Webhooks secret, but ${format} expects the bot's own signing secret` });
+        }
+        if (format === 'json' && !/^whsec_[A-Za-z0-9+/=]{16,}$/.test(t.secret)) {
+          issues.push({ path: `targets[${i}].secret`, message: 'must be a Standard Webhooks secret: `whsec_` followed by base64 (24–64 random bytes)' });
+        }
+      }
+    });
+  }
+  const data = root.receiver?.dataPath ?? '/api/v1/wecom/callback';
+  const command = root.receiver?.commandPath ?? '/api/v1/wecom/command';
+  if (data === command) issues.push({ path: 'receiver.commandPath', message: 'must differ from receiver.dataPath' });
+  return issues;
+}
 
 /** The configuration file as written (before defaults). */
 export type ConfigInput = z.input<typeof configSchema>;

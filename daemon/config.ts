@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
-import { configSchema, type Config } from './config-schema.js';
+import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
 
 /** The file names tried, in order, when neither `--config` nor `WECOM_RELAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILES = ['wecom-relay.config.yaml', 'wecom-relay.config.yml', 'wecom-relay.config.json'] as const;
@@ -88,8 +88,13 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   const interpolated = interpolateEnv(raw ?? {}, env, issues);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
-    for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: issue.message });
+    for (const issue of result.error.issues) {
+      const keys = (issue as { keys?: string[] }).keys;
+      const message = issue.code === 'unrecognized_keys' && keys ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+      issues.push({ path: formatPath(issue.path), message });
+    }
   }
+  issues.push(...crossFieldIssues(interpolated));
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
   return result.data;
 }

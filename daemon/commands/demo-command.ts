@@ -96,8 +96,10 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
 
   const base = { to: receiverUrl, suiteId: DEMO_SUITE, ...keys, corpId: DEMO_CORP, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, mockApi: mock.url };
   const results: Array<{ kind: string; status: number }> = [];
-  // Credentials first: the ticket lets the daemon fetch a suite token, the auth code a permanent code.
-  const ordered = ['suite_ticket', 'create_auth', ...SAMPLE_KINDS.filter((k) => k !== 'suite_ticket' && k !== 'create_auth')];
+  // Credentials first (the ticket lets the daemon fetch a suite token, the auth code a permanent code);
+  // cancel_auth last, since it deletes the corp's permanent code and so ends its enrichment.
+  const first = ['suite_ticket', 'create_auth'];
+  const ordered = [...first, ...SAMPLE_KINDS.filter((k) => !first.includes(k) && k !== 'cancel_auth'), 'cancel_auth'];
   for (const kind of ordered) {
     const result = await triggerCallback({ ...base, kind });
     results.push({ kind, status: result.status });

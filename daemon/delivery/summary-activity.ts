@@ -51,22 +51,25 @@ const APP_EVENTS: Record<string, [string, string, string, string]> = {
 
 function describeAppEvent(name: string, from: string, f: EventFields, zh: boolean): EventDescription {
   if (name === 'change_app_admin') {
-    const isAdmin = f.value('isAdmin') === '1';
-    const line = zh
-      ? `成员 ${from} ${isAdmin ? '被设为' : '不再是'}应用管理员`
-      : `${from} ${isAdmin ? 'became' : 'is no longer'} an app admin`;
+    // Doc 95038: the push names no member (FromUserName is `sys`); the app re-reads the admin list.
+    const line = zh ? '应用管理员已变更' : 'The app admins changed';
     return { title: zh ? '应用管理员变更' : 'App admin changed', details: [line] };
   }
   if (name === 'batch_job_result') {
-    const job = [f.value('jobId'), f.value('jobType')].filter((part) => part !== null).join(' ');
-    return { title: zh ? '异步任务完成' : 'Batch job finished', details: [zh ? `异步任务 ${job} 已完成` : `Batch job ${job} finished`] };
+    const job = [f.valueAt(['batchJob', 'jobId'], ['jobId']), f.valueAt(['batchJob', 'jobType'], ['jobType'])]
+      .filter((part): part is string => part !== null)
+      .join(' ');
+    const line = zh ? `异步任务${job === '' ? '' : ` ${job} `}已完成` : `Batch job ${job === '' ? '' : `${job} `}finished`;
+    return { title: zh ? '异步任务完成' : 'Batch job finished', details: [line] };
   }
   const phrase = APP_EVENTS[name];
-  const details = [
-    phrase === undefined
-      ? zh ? `应用事件 ${name}，成员 ${from}` : `App event ${name} from ${from}`
-      : zh ? `成员 ${from} ${phrase[1]}` : `${from} ${phrase[3]}`,
-  ];
+  // System pushes carry FromUserName `sys`, which is no member.
+  const member = from === 'sys' || from === '?' ? null : from;
+  let line: string;
+  if (phrase !== undefined && member !== null) line = zh ? `成员 ${member} ${phrase[1]}` : `${member} ${phrase[3]}`;
+  else if (member !== null) line = zh ? `应用事件 ${name}，成员 ${member}` : `App event ${name} from ${member}`;
+  else line = zh ? `应用事件 ${name}` : `App event ${name}`;
+  const details = [line];
   const key = f.value('eventKey');
   if (key !== null) details.push(zh ? `事件参数：${key}` : `Event key: ${key}`);
   return { title: phrase === undefined ? (zh ? '应用事件' : 'App event') : zh ? phrase[0] : phrase[2], details };

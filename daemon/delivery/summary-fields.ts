@@ -19,6 +19,8 @@ const ID_NAME_KEYS: readonly [string, string][] = [['id', 'name'], ['groupId', '
 export interface EventFields {
   /** The first non-empty value among `data` then `raw` fields with one of `names`, on one line, clipped. */
   value(...names: string[]): string | null;
+  /** The first non-empty value at one of `paths` inside `data` then `raw` (nested fields), one line, clipped. */
+  valueAt(...paths: readonly (readonly string[])[]): string | null;
   /** Like {@link EventFields.value} but keeps line breaks and allows a longer text (message content). */
   longText(...names: string[]): string | null;
   /** The first non-empty string found at one of `paths` inside `enrichment`, on one line, clipped. */
@@ -44,10 +46,20 @@ export function readEventFields(event: EventEnvelope): EventFields {
     }
     return null;
   };
+  const nested = (paths: readonly (readonly string[])[]): string | null => {
+    for (const source of sources) {
+      for (const path of paths) {
+        const text = asText(path.reduce<unknown>((node, key) => child(node, key), source));
+        if (text !== null) return text;
+      }
+    }
+    return null;
+  };
   const atPath = (paths: readonly (readonly string[])[]): unknown[] =>
     paths.map((path) => path.reduce<unknown>((node, key) => child(node, key), event.enrichment));
   return {
     value: (...names) => clipLine(lookup(names)),
+    valueAt: (...paths) => clipLine(nested(paths)),
     longText: (...names) => clip(lookup(names)?.trim() ?? null, MAX_TEXT_CHARS),
     enriched: (...paths) => clipLine(atPath(paths).map(asText).find((text) => text !== null) ?? null),
     enrichedCount: (...paths) => {

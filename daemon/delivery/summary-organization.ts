@@ -13,7 +13,8 @@ export const describeOrganizationEvent: FamilyDescriber = (event, fields, locale
   if (event.type.startsWith('contact.department.')) return describeDepartment(actionOf(action), fields, zh);
   if (event.type.startsWith('contact.tag.')) return describeTag(actionOf(action), fields, zh);
   if (event.type.startsWith('auth.')) {
-    const corp = corpNameOf(fields) ?? event.source.corpId ?? fields.value('authCorpId') ?? '?';
+    // create_auth names no corp until the daemon has exchanged the auth code (then enrichment does).
+    const corp = corpNameOf(fields) ?? event.source.corpId ?? fields.value('authCorpId');
     return describeAuth(action, corp, fields, zh);
   }
   return null;
@@ -91,10 +92,11 @@ const AUTH_PHRASES: Phrases = {
   permanent_code_reset: ['永久授权码重置', '重置了永久授权码', 'Permanent code reset', 'had its permanent code reset'],
 };
 
-function describeAuth(action: string, corp: string, f: EventFields, zh: boolean): EventDescription | null {
+function describeAuth(action: string, corp: string | null, f: EventFields, zh: boolean): EventDescription | null {
   const phrase = AUTH_PHRASES[action];
   if (phrase === undefined) return null;
-  const details = [zh ? `企业 ${corp} ${phrase[1]}` : `${corp} ${phrase[3]}`];
+  const who = zh ? (corp === null ? '有企业' : `企业 ${corp} `) : corp === null ? 'A corp ' : `${corp} `;
+  const details = [zh ? `${who}${phrase[1]}` : `${who}${phrase[3]}`];
   const admin = f.enriched(['authUserInfo', 'name'], ['authUserInfo', 'userid']);
   if (admin !== null) details.push(zh ? `授权管理员：${admin}` : `Authorized by: ${admin}`);
   const agent = f.enriched(['authInfo', 'agent', '0', 'name']);

@@ -50,7 +50,8 @@ interface PendingBatch {
  * - answers come from memory (lru-cache), then the store (ns {@link OPEN_USERID_NS}), then WeCom;
  * - lookups of one corp within `windowMs` coalesce into one call of up to 1000 ids (more ids make more
  *   calls of ≤ 1000), and an id already being looked up is never queued a second time;
- * - both results and invalid ids are cached, so an id WeCom rejected is never sent again.
+ * - both results and invalid ids are cached, so an id WeCom rejected is never sent again (invalid ids are
+ *   in the store before the answer is given; open ids follow in the background, see {@link settled}).
  *
  * A failed call (transient or not) rejects its waiters and caches nothing; an id WeCom neither converted
  * nor called invalid resolves null and is not cached.
@@ -65,6 +66,8 @@ export class OpenUserIdCache {
   readonly #pending = new Map<string, PendingBatch>();
   /** One lookup per `${corpId}:${userId}` at a time, from the first cache read to WeCom's answer. */
   readonly #flights = new Map<string, Promise<string | null>>();
+  /** The chain of background writes of open ids (see {@link OpenUserIdCache.settled}). */
+  #writes: Promise<void> = Promise.resolve();
 
   constructor(options: OpenUserIdCacheOptions) {
     this.#deps = { api: options.api, tokens: options.tokens, store: options.store, onApiCall: options.onApiCall };
@@ -73,6 +76,18 @@ export class OpenUserIdCache {
     this.#windowMs = nonNegative('windowMs', options.windowMs ?? 20);
     this.#invalidTtlMs = options.invalidTtlMs === undefined ? undefined : nonNegative('invalidTtlMs', options.invalidTtlMs);
     this.#memory = new LRUCache({ max: Math.max(1, nonNegative('max', options.max ?? 10_000)) });
+  }
+
+  /**
+   * Resolves once every conversion answered so far is in the store (open ids are written in the background
+   * after the waiters are answered; invalid ids before). For shutdown and tests.
+   */
+  async settled(): Promise<void> {
+    let current: Promise<void>;
+    do {
+      current = this.#writes;
+      await current;
+    } while (current !== this.#writes);
   }
 
   /**
@@ -144,24 +159,35 @@ export class OpenUserIdCache {
       if (answer.invalid_userid_list.length > 0) {
         this.#logger.warn({ corpId, invalid: answer.invalid_userid_list.length }, 'userid_to_openuserid called some ids invalid; cached so they are never sent again');
       }
-      await Promise.all([...found].map(([userId, entry]) => this.#remember(corpId, userId, entry)));
+      for (const [userId, entry] of found) this.#memory.set(`${corpId}:${userId}`, entry);
+      // Invalid ids are stored before anyone hears the answer: they must survive a restart.
+      for (const [userId, entry] of found) if (typeof entry !== 'string') await this.#persist(corpId, userId, entry);
       for (const [userId, waiters] of ids) {
         const entry = found.get(userId);
         for (const waiter of waiters) waiter.resolve(typeof entry === 'string' ? entry : null);
       }
+      // Open ids are stored afterwards, one write per turn of the event loop: a SQLite store commits each
+      // write synchronously, and a 1000-id answer must not hold the waiters (or the loop) meanwhile.
+      const positives = [...found].filter((pair): pair is [string, string] => typeof pair[1] === 'string');
+      this.#writes = this.#writes.then(() => this.#storeSlowly(corpId, positives));
     } catch (error) {
       for (const waiters of ids.values()) for (const waiter of waiters) waiter.reject(error);
     }
   }
 
-  async #remember(corpId: string, userId: string, entry: OpenUserIdEntry): Promise<void> {
-    const key = `${corpId}:${userId}`;
-    this.#memory.set(key, entry);
+  async #storeSlowly(corpId: string, entries: ReadonlyArray<[string, string]>): Promise<void> {
+    for (const [userId, entry] of entries) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      await this.#persist(corpId, userId, entry);
+    }
+  }
+
+  /** Never rejects: memory still has the entry; after a restart WeCom may be asked once more. */
+  async #persist(corpId: string, userId: string, entry: OpenUserIdEntry): Promise<void> {
     const ttl = typeof entry === 'string' || this.#invalidTtlMs === undefined ? {} : { ttlMs: this.#invalidTtlMs };
     try {
-      await this.#deps.store.putKv(OPEN_USERID_NS, key, entry, { ...ttl, now: this.#now() });
+      await this.#deps.store.putKv(OPEN_USERID_NS, `${corpId}:${userId}`, entry, { ...ttl, now: this.#now() });
     } catch (error) {
-      // Memory still has it; the next process start may ask WeCom once more.
       this.#logger.warn({ corpId, err: error instanceof Error ? error.message : String(error) }, 'could not store an open_userid conversion');
     }
   }

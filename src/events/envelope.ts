@@ -36,7 +36,7 @@ export interface EventEnvelope<TType extends string = string, TData = Record<str
 
 /** Why an event's enrichment is partial or missing. Forwarded, never a delivery failure. */
 export interface EnrichmentError {
-  /** `wecom_api` (an errcode), `relation_gone` (84061), `timeout`, `not_authorized`, `network`. */
+  /** `wecom_api` (an errcode), `relation_gone` (84061), `timeout`, `not_authorized`, `no_suite_ticket`, `invalid_event` (the callback lacks an id the API needs), `network`. */
   readonly code: string;
   readonly errcode?: number;
   readonly message: string;

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCallbackHandler, type CallbackHandler, type CallbackResult } from './handle-callback.js';
+import { createInstallHandler, type InstallHandler, type InstallResult } from './install-routes.js';
 import { readBody, type BodyCarrier } from './read-body.js';
 import type { ReceiverOptions } from './receiver-options.js';
 
@@ -11,6 +12,8 @@ export interface WecomCallbackMiddleware {
   (req: IncomingMessage, res: ServerResponse, next: (error?: unknown) => void): void;
   /** The framework-agnostic core it adapts. */
   readonly handler: CallbackHandler;
+  /** The website install flow's core, when `options.install` is set. */
+  readonly install: InstallHandler | null;
   /** Closes the store when it was opened from a URL. */
   close(): Promise<void>;
 }
@@ -24,7 +27,7 @@ function splitUrl(url: string): { path: string; query: string } {
 }
 
 /** Writes a {@link CallbackResult} with no framework helpers, so Express 4, 5 and node:http behave alike. */
-export function sendResult(res: ServerResponse, result: CallbackResult): void {
+export function sendResult(res: ServerResponse, result: CallbackResult | InstallResult): void {
   res.statusCode = result.status;
   for (const [name, value] of Object.entries(result.headers)) res.setHeader(name, value);
   res.setHeader('content-length', Buffer.byteLength(result.body));
@@ -38,16 +41,30 @@ export function sendResult(res: ServerResponse, result: CallbackResult): void {
  * app.use(wecomCallback({ suiteId, token, encodingAESKey, store: 'sqlite:./data/wecom-relay.db' }));
  * ```
  *
- * Works whatever body parsers the app mounted before it (see {@link readBody}). Throws `TypeError` at
- * construction on bad options.
+ * Works whatever body parsers the app mounted before it (see {@link readBody}). With `options.install`, it
+ * also serves the website install flow's two GET routes ({@link createInstallHandler}). Throws `TypeError`
+ * at construction on bad options.
  */
 export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware {
   const handler = createCallbackHandler(options);
+  const install = options.install
+    ? createInstallHandler({
+      ...options.install,
+      suiteId: options.install.suiteId ?? (typeof options.suiteId === 'string' ? options.suiteId : options.suiteId[0]!),
+      store: handler.store,
+      ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.metrics ? { metrics: options.metrics } : {}),
+      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    })
+    : null;
   const middleware = ((req, res, next) => {
     const { path, query } = splitUrl(req.url ?? '/');
     const endpoint = path === handler.dataPath ? 'data' : path === handler.commandPath ? 'command' : null;
     if (endpoint === null) {
-      next();
+      const route = install?.routeOf(path) ?? null;
+      if (install && route) install.handle({ method: req.method ?? 'GET', route, query }).then((result) => sendResult(res, result), next);
+      else next();
       return;
     }
     handler
@@ -55,6 +72,10 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
       .then((result) => sendResult(res, result), next);
   }) as WecomCallbackMiddleware;
   Object.defineProperty(middleware, 'handler', { value: handler });
-  middleware.close = () => handler.close();
+  Object.defineProperty(middleware, 'install', { value: install });
+  middleware.close = async () => {
+    await install?.close();
+    await handler.close();
+  };
   return middleware;
 }

@@ -1,6 +1,7 @@
 import type { WecomEvent } from '../events/types.js';
 import type { Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import { resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './install-options.js';
 import type { ReceiverMetrics } from './receiver-metrics.js';
 
 /** Options of {@link wecomCallback} and {@link createCallbackHandler}. */
@@ -60,6 +61,12 @@ export interface ReceiverOptions {
    * @default 1048576
    */
   readonly maxBodyBytes?: number;
+  /**
+   * Also serve the website install flow (`/wecom/install` → WeCom's install page → `/wecom/install/callback`):
+   * installs started on the provider's own site get no `create_auth` push, only a browser redirect carrying
+   * the auth_code. See {@link InstallOptions}. Absent = the two routes are not served.
+   */
+  readonly install?: InstallOptions;
 }
 
 /** {@link ReceiverOptions} after validation, with every default applied. */
@@ -79,6 +86,7 @@ export interface ResolvedReceiverOptions {
   readonly metrics: ReceiverMetrics | null;
   readonly now: () => number;
   readonly maxBodyBytes: number;
+  readonly install: ResolvedInstallOptions | null;
 }
 
 /** The defaults, in one place. */
@@ -156,6 +164,12 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     throw expected('maxBodyBytes', 'an integer >= 1024', maxBodyBytes);
   }
+  const install = options.install === undefined ? null : resolveInstallOptions(options.install, suiteIds);
+  for (const name of ['installPath', 'callbackPath'] as const) {
+    if (install && (install[name] === dataPath || install[name] === commandPath)) {
+      throw expected(`install.${name}`, 'different from `dataPath` and `commandPath`', install[name]);
+    }
+  }
   return {
     suiteIds: [...suiteIds],
     token: options.token,
@@ -172,5 +186,6 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     metrics: options.metrics ?? null,
     now: options.now ?? Date.now,
     maxBodyBytes,
+    install,
   };
 }

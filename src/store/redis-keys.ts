@@ -29,6 +29,7 @@ import type { CallbackState, DeliveryState } from './store.js';
  * | `rate:<key>`                 | zset  | sends in the rolling window, by time                         |
  * | `seq`                        | string| the insertion counter                                        |
  * | `meta`                       | string| set by reconcile; its absence means the indexes may be gone  |
+ * | `reconciled`                 | string| a periodic reconcile ran within the interval (PX)            |
  *
  * `<ns>` is `encodeURIComponent`-escaped (so `kv:<ns>:<key>` is unambiguous whatever the namespace
  * holds); ids, keys and target names are used as they are.
@@ -120,6 +121,11 @@ export class RedisKeys {
   /** The marker that the indexes are complete. */
   get meta(): string {
     return 'meta';
+  }
+
+  /** The marker that a periodic reconcile ran recently. */
+  get reconciled(): string {
+    return 'reconciled';
   }
 
   /** A SCAN `MATCH` pattern for every key starting with `relative` (the prefix's glob characters escaped). */

@@ -28,7 +28,7 @@ export interface RedisStoreOptions {
   readonly connectTimeoutMs?: number;
   /**
    * Reconnection attempts a queued command survives before it rejects; keeps a down Redis from holding
-   * requests forever (reconnecting itself goes on, with exponential backoff up to 5 s).
+   * requests forever (reconnecting itself goes on, with exponential backoff up to 2 s).
    * @default 2
    */
   readonly maxRetriesPerRequest?: number;
@@ -105,8 +105,8 @@ export function resolveRedisStoreOptions(url: string, options: RedisStoreOptions
       commandTimeout: commandTimeoutMs,
       maxRetriesPerRequest,
       enableOfflineQueue: true,
-      // Exponential backoff, capped: a Redis that stays down is retried every 5 s, never in a tight loop.
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 10), 5000),
+      // Exponential backoff, capped: a Redis that stays down is retried every 2 s, never in a tight loop.
+      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 10), 2000),
       // After a failover the old primary answers READONLY: reconnect (and resend) instead of failing.
       reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     },

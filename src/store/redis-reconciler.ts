@@ -29,7 +29,8 @@ const MAX_BACKOFF_MS = 5 * 60_000;
  * belongs to (one atomic script per batch, so it never races a claim), then sets the `meta` marker.
  *
  * It runs when a claim finds `meta` missing (a flushed or restarted Redis, or deleted indexes: at once,
- * before the claim retries) and every `intervalMs` in the background from claiming processes. Runs are
+ * before the claim retries) and every `intervalMs` in the background from claiming processes (once per
+ * interval across all of them, thanks to a `reconciled` marker that expires with the interval). Runs are
  * single-flight in a process and locked across processes; failures back off exponentially and are
  * logged at most once per backoff step, so a broken Redis never becomes a tight loop or a log flood.
  */
@@ -65,13 +66,13 @@ export class RedisReconciler {
     // A missing marker runs at once, unless the last run failed and its backoff has not elapsed.
     const due = Date.now() >= this.#nextAt;
     if (!due && !(metaMissing && this.#failures === 0)) return;
-    const run = this.#start();
+    const run = this.#start(!metaMissing);
     if (metaMissing) await run;
   }
 
   /**
-   * Runs at once (single-flight within the process), whatever the schedule, unless another process holds
-   * the reconcile lock (then resolves undefined). Rejects when Redis fails.
+   * Runs at once, whatever the schedule, unless a run (in this or another process) holds the reconcile
+   * lock: then resolves undefined. Rejects when Redis fails.
    */
   async run(): Promise<ReconcileReport | undefined> {
     const token = randomUUID();
@@ -93,8 +94,8 @@ export class RedisReconciler {
     this.#closed = true;
   }
 
-  #start(): Promise<ReconcileReport | undefined> {
-    const running = this.run().then(
+  #start(periodic: boolean): Promise<ReconcileReport | undefined> {
+    const running = (periodic ? this.#periodic() : this.run()).then(
       (report) => {
         this.#failures = 0;
         this.#nextAt = this.#intervalMs > 0 ? Date.now() + this.#intervalMs : Number.POSITIVE_INFINITY;
@@ -113,6 +114,13 @@ export class RedisReconciler {
     });
     this.#running = running;
     return running;
+  }
+
+  /** A periodic run, unless any process ran one within the interval (so N daemons run one, not N). */
+  async #periodic(): Promise<ReconcileReport | undefined> {
+    const recent = this.#keys.full(this.#keys.reconciled);
+    if ((await this.#client.set(recent, String(Date.now()), 'PX', this.#intervalMs, 'NX')) !== 'OK') return undefined;
+    return this.run();
   }
 
   /** SCANs the hashes under `relative` and re-indexes them by batches; resolves how many existed. */

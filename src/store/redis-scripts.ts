@@ -1,4 +1,4 @@
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import * as keyed from './redis-scripts-keyed.js';
 import * as upkeep from './redis-scripts-upkeep.js';
 import * as work from './redis-scripts-work.js';
@@ -47,14 +47,13 @@ export type ScriptName = keyof typeof SCRIPTS;
 /** An argument of a script (sent as a string). */
 export type ScriptArg = string | number;
 
-type ScriptMethod<R> = (...args: ScriptArg[]) => R;
+type ScriptMethod = (...args: ScriptArg[]) => Promise<unknown>;
 
 const COMMAND_PREFIX = 'wecomRelay_';
 
 /**
  * Registers every script on `client` (ioredis `defineCommand`: EVALSHA, falling back to EVAL after a
- * `NOSCRIPT`, e.g. once Redis restarted and lost its script cache; pipelines load missing scripts
- * first). Scripts take no KEYS: every name is built from the prefix in `ARGV[1]`, which is fine on a
+ * `NOSCRIPT`, e.g. once Redis restarted and lost its script cache). Scripts take no KEYS: every name is built from the prefix in `ARGV[1]`, which is fine on a
  * standalone or Sentinel-managed Redis but not on Redis Cluster.
  */
 export function defineScripts(client: Redis): void {
@@ -65,14 +64,7 @@ export function defineScripts(client: Redis): void {
 
 /** Runs a script defined by {@link defineScripts}; `args` follow the script's `ARGV` (prefix first). */
 export function runScript(client: Redis, name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
-  const method = (client as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[`${COMMAND_PREFIX}${name}`];
+  const method = (client as unknown as Record<string, ScriptMethod>)[`${COMMAND_PREFIX}${name}`];
   if (method === undefined) throw new Error(`script ${name} is not defined on this client`);
   return method.apply(client, [...args]);
-}
-
-/** Queues a script on a pipeline or MULTI (see {@link runScript}). */
-export function queueScript(pipeline: ChainableCommander, name: ScriptName, args: readonly ScriptArg[]): void {
-  const method = (pipeline as unknown as Record<string, ScriptMethod<unknown>>)[`${COMMAND_PREFIX}${name}`];
-  if (method === undefined) throw new Error(`script ${name} is not defined on this client`);
-  method.apply(pipeline, [...args]);
 }

@@ -1,18 +1,17 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { WecomRelayError } from '../errors.js';
-import type { Logger } from '../logger.js';
+import { createRedisClient } from './redis-client.js';
 import { RedisKeyedState } from './redis-keyed-state.js';
 import { RedisKeys } from './redis-keys.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions, type ResolvedRedisStoreOptions } from './redis-options.js';
-import { idOf, RedisReader } from './redis-reader.js';
+import { RedisReader } from './redis-reader.js';
 import { RedisReconciler, type ReconcileReport } from './redis-reconciler.js';
-import { callbackFields, exists, toCallbackRecord, toDeliveryRecord, toHash } from './redis-records.js';
-import { defineScripts, runScript, type ScriptArg, type ScriptName } from './redis-scripts.js';
-import { validateClaim, validateLimit, validatePutKv, validateRateLimit } from './sqlite-validate.js';
+import { RedisWork } from './redis-work.js';
+import { validateLimit, validatePutKv, validateRateLimit } from './sqlite-validate.js';
 import type {
-  AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, DeliveryState, KvRecord,
+  AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, KvRecord,
   ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, PutKvOptions, RateLimit, RateSlot, ReplaySelection,
-  Store, StoreStats, TargetDeliveryStats,
+  Store, StoreStats,
 } from './store.js';
 
 export type { RedisStoreOptions } from './redis-options.js';
@@ -20,15 +19,6 @@ export type { ReconcileReport } from './redis-reconciler.js';
 
 /** Rows a list returns when the query gives no `limit` (as the SQLite store). */
 const DEFAULT_LIST_LIMIT = 100;
-/** `lastResponse` keeps the first characters of the response body only (as the SQLite store). */
-const MAX_RESPONSE_CHARS = 2000;
-/** Ids per script call in bulk operations (requeue, replay); keeps each script short. */
-const BULK = 500;
-/** Most index entries one claim examines beyond `limit` (stale entries are fixed as they are met). */
-const CLAIM_SLACK = 1000;
-/** Connection errors are logged at most once per this period (with a count of those suppressed). */
-const ERROR_LOG_INTERVAL_MS = 30_000;
-const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead'];
 
 /**
  * The Redis {@link Store}: any number of receivers and daemons, on any number of machines, share one
@@ -72,13 +62,11 @@ export class RedisStore implements Store {
   readonly #keys: RedisKeys;
   readonly #keyed: RedisKeyedState;
   readonly #reader: RedisReader;
+  readonly #work: RedisWork;
   readonly #reconciler: RedisReconciler;
-  readonly #logger: Logger;
   readonly #now: () => number;
   readonly #listeners = new Set<() => void>();
   #closed = false;
-  #lastErrorLogAt = 0;
-  #suppressedErrors = 0;
 
   /**
    * Connects to the Redis at `url` (`redis://[user:password@]host[:port][/db][?prefix=…]` or
@@ -89,47 +77,32 @@ export class RedisStore implements Store {
   static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
     if (typeof url !== 'string') throw new TypeError(`Expected \`url\` to be a string, got \`${String(url)}\` (${typeof url})`);
     const resolved = resolveRedisStoreOptions(url, options);
-    return new RedisStore(new Redis(resolved.url, resolved.client), resolved);
+    return new RedisStore(createRedisClient(resolved), resolved);
   }
 
   private constructor(client: Redis, options: ResolvedRedisStoreOptions) {
     this.prefix = options.prefix;
     this.#client = client;
-    this.#logger = options.logger;
     this.#now = options.now;
     this.#keys = new RedisKeys(options.prefix);
     this.#keyed = new RedisKeyedState(client, this.#keys);
     this.#reader = new RedisReader(client, this.#keys);
     this.#reconciler = new RedisReconciler(client, this.#keys, options.logger, options.reconcileIntervalMs);
-    defineScripts(client);
-    // Without a listener ioredis would print every connection error to the console.
-    client.on('error', (error: unknown) => this.#logConnectionError(error));
-    client.on('ready', () => {
-      if (this.#lastErrorLogAt > 0) this.#logger.info({ prefix: this.prefix }, 'redis store connected again');
-      this.#lastErrorLogAt = 0;
-      this.#suppressedErrors = 0;
-    });
+    this.#work = new RedisWork(client, this.#keys, this.#reader, this.#reconciler);
   }
 
   // ── Inbox ─────────────────────────────────────────────────────────────────────────────────────────
 
   /** See {@link Store.putCallback}: one script (exists? → hash + indexes); resolves once Redis acknowledged. */
   async putCallback(callback: NewCallback): Promise<PutCallbackResult> {
-    if (typeof callback?.id !== 'string' || callback.id === '') {
-      throw new TypeError(`Expected \`callback.id\` to be a non-empty string, got \`${String(callback?.id)}\` (${typeof callback?.id})`);
-    }
-    const args = [callback.id, String(callback.receivedAt), ...callbackFields(callback)];
-    const inserted = (await this.#run('putCallback', args, 'the store did not take the write')) === 1;
+    const inserted = await this.#op('the store did not take the write', () => this.#work.putCallback(callback));
     if (inserted) this.#emitChange();
     return { inserted };
   }
 
   /** See {@link Store.getCallback}. */
   async getCallback(id: string): Promise<CallbackRecord | undefined> {
-    return this.#op('the callback could not be read', async () => {
-      const hash = toHash(await this.#client.hgetall(this.#keys.full(this.#keys.callback(id))));
-      return exists(hash) ? toCallbackRecord(hash) : undefined;
-    });
+    return this.#op('the callback could not be read', async () => (await this.#reader.callbacks([id]))[0]);
   }
 
   /** See {@link Store.listCallbacks}; `limit` defaults to 100; ties in receivedAt: last inserted first. */
@@ -138,37 +111,31 @@ export class RedisStore implements Store {
     return this.#op('the callbacks could not be listed', () => this.#reader.listCallbacks(query, limit));
   }
 
-  /** See {@link Store.claimCallbacks}: one script; counts an attempt per claim. */
+  /** See {@link Store.claimCallbacks}: one script; counts an attempt per claim; ties: first inserted first. */
   async claimCallbacks(claim: ClaimOptions): Promise<CallbackRecord[]> {
-    const rows = await this.#claim('cb', 'cbx:due', 'cbx:leased', validateClaim(claim));
-    return rows.map(([flat]) => toCallbackRecord(toHash(flat)));
+    return this.#op('the callbacks could not be claimed', () => this.#work.claimCallbacks(claim));
   }
 
   /** See {@link Store.completeCallback}: event, state and new deliveries in one script. */
   async completeCallback(id: string, owner: string, completion: CallbackCompletion): Promise<boolean> {
-    const { event, targets, now } = completion;
-    for (const target of targets) {
-      if (typeof target !== 'string' || target === '') throw new TypeError(`Expected \`target\` to be a non-empty string, got \`${String(target)}\` (${typeof target})`);
-    }
-    const created = Number(await this.#run('completeCallback', [id, owner, String(now), JSON.stringify(event), event.type, ...targets]));
+    const created = await this.#op('the callback could not be completed', () => this.#work.completeCallback(id, owner, completion));
     if (created > 0) this.#emitChange();
     return created >= 0;
   }
 
   /** See {@link Store.deferCallback}. */
   async deferCallback(id: string, owner: string, deferral: CallbackDeferral): Promise<boolean> {
-    return (await this.#run('deferCallback', [id, owner, String(deferral.nextAttemptAt), deferral.error])) === 1;
+    return this.#op('the callback could not be deferred', () => this.#work.deferCallback(id, owner, deferral));
   }
 
   /** See {@link Store.failCallback}: `processedAt` is set to `now`. */
   async failCallback(id: string, owner: string, error: string, now: number): Promise<boolean> {
-    return (await this.#run('failCallback', [id, owner, error, String(now)])) === 1;
+    return this.#op('the callback could not be failed', () => this.#work.failCallback(id, owner, error, now));
   }
 
   /** See {@link Store.requeueCallbacks}: any state → `pending`, due now, attempts back to 0, lease dropped. */
   async requeueCallbacks(ids: readonly string[], now: number): Promise<number> {
-    let count = 0;
-    for (const batch of batches(ids)) count += Number(await this.#run('requeueCallbacks', [String(now), ...batch]));
+    const count = await this.#op('the callbacks could not be requeued', () => this.#work.requeueCallbacks(ids, now));
     if (count > 0) this.#emitChange();
     return count;
   }
@@ -177,34 +144,17 @@ export class RedisStore implements Store {
 
   /** See {@link Store.claimDeliveries}: one script per call, reading each delivery's event with it. */
   async claimDeliveries(claim: ClaimOptions & { readonly target: string }): Promise<DeliveryRecord[]> {
-    const { target } = claim;
-    if (typeof target !== 'string' || target === '') throw new TypeError(`Expected \`target\` to be a non-empty string, got \`${String(target)}\` (${typeof target})`);
-    const rows = await this.#claim('dl', this.#keys.deliveryDue(target), this.#keys.deliveryLeased(target), validateClaim(claim));
-    return rows.map(([flat, event]) => toDeliveryRecord(toHash(flat), event));
+    return this.#op('the deliveries could not be claimed', () => this.#work.claimDeliveries(claim));
   }
 
   /** See {@link Store.recordAttempt}; `lastResponse` keeps the first 2,000 characters. */
   async recordAttempt(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
-    const { state, countAttempt, now } = outcome;
-    if (!DELIVERY_STATES.includes(state)) throw new TypeError(`Expected \`outcome.state\` to be one of ${DELIVERY_STATES.join(', ')}, got \`${String(state)}\` (${typeof state})`);
-    const next = outcome.nextAttemptAt ?? now;
-    const set: string[] = ['state', state, 'nextAttemptAt', String(next), 'updatedAt', String(now)];
-    const unset: string[] = ['leaseOwner', 'leaseUntil'];
-    const field = (name: string, value: string | number | null | undefined): void => {
-      if (value === null || value === undefined) unset.push(name);
-      else set.push(name, String(value));
-    };
-    field('lastStatus', outcome.status);
-    field('lastResponse', outcome.response?.slice(0, MAX_RESPONSE_CHARS));
-    field('lastError', outcome.error);
-    if (state === 'delivered') set.push('deliveredAt', String(now));
-    const args = [id, owner, state, countAttempt ? '1' : '0', String(next), String(now), String(set.length / 2), ...set, ...unset];
-    return (await this.#run('recordAttempt', args)) === 1;
+    return this.#op('the attempt could not be recorded', () => this.#work.recordAttempt(id, owner, outcome));
   }
 
   /** See {@link Store.releaseDelivery}. */
   async releaseDelivery(id: string, owner: string): Promise<boolean> {
-    return (await this.#run('releaseDelivery', [id, owner])) === 1;
+    return this.#op('the delivery could not be released', () => this.#work.releaseDelivery(id, owner));
   }
 
   /** See {@link Store.getDelivery}. */
@@ -223,21 +173,7 @@ export class RedisStore implements Store {
    * `deliveredAt` cleared; `lastStatus` / `lastResponse` / `lastError` are kept as history.
    */
   async replayDeliveries(selection: ReplaySelection, now: number): Promise<number> {
-    let ids: readonly string[];
-    let expected = '';
-    if ('ids' in selection) {
-      ids = selection.ids;
-    } else {
-      expected = selection.state ?? '';
-      ids = await this.#op('the deliveries could not be listed', async () => {
-        const { target, state } = selection;
-        const targets = target === undefined && state !== undefined ? await this.#client.smembers(this.#keys.full(this.#keys.targets)) : [target];
-        const members = await Promise.all(targets.map((t) => this.#reader.members(this.#keys.deliveryIndex(t, t === undefined ? undefined : state), selection)));
-        return members.flat().map(idOf);
-      });
-    }
-    let count = 0;
-    for (const batch of batches(ids)) count += Number(await this.#run('replayDeliveries', [String(now), expected, ...batch]));
+    const count = await this.#op('the deliveries could not be replayed', () => this.#work.replayDeliveries(selection, now));
     if (count > 0) this.#emitChange();
     return count;
   }
@@ -297,12 +233,7 @@ export class RedisStore implements Store {
 
   /** See {@link Store.stats}: read in one script (one snapshot). */
   async stats(_now: number): Promise<StoreStats> {
-    const [pending, done, failed, oldest, targets] = await this.#run('stats', []) as [number, number, number, string, Array<[string, number, number, number, string]>];
-    const deliveries: Record<string, TargetDeliveryStats> = {};
-    for (const [target, p, delivered, dead, oldestPending] of targets) {
-      if (p + delivered + dead > 0) deliveries[target] = { pending: p, delivered, dead, oldestPendingAt: oldestPending === '' ? null : Number(oldestPending) };
-    }
-    return { callbacks: { pending, failed, done, oldestPendingAt: oldest === '' ? null : Number(oldest) }, deliveries };
+    return this.#op('the stats could not be read', () => this.#work.stats());
   }
 
   /**
@@ -312,28 +243,11 @@ export class RedisStore implements Store {
    * expired (not counted). Pending, failed and dead work is never pruned.
    */
   async prune(before: number): Promise<number> {
-    if (!Number.isFinite(before)) throw new TypeError(`Expected \`before\` to be a finite number, got \`${String(before)}\` (${typeof before})`);
-    let count = 0;
-    let examined: number;
-    do {
-      const [seen, deleted] = await this.#run('pruneDeliveries', [String(before), String(BULK)]) as [number, number];
-      examined = seen;
-      count += deleted;
-    } while (examined === BULK);
-    let offset = 0;
-    do {
-      const [seen, kept, deleted] = await this.#run('pruneCallbacks', [String(before), String(BULK), String(offset)]) as [number, number, number];
-      examined = seen;
-      offset += kept;
-      count += deleted;
-    } while (examined === BULK);
-    await this.#op('the store could not be pruned', async () => {
-      for (const target of await this.#client.smembers(this.#keys.full(this.#keys.targets))) {
-        await runScript(this.#client, 'pruneTarget', [this.prefix, target]);
-      }
+    return this.#op('the store could not be pruned', async () => {
+      const count = await this.#work.prune(before);
       await this.#keyed.sweepAll();
+      return count;
     });
-    return count;
   }
 
   /**
@@ -374,25 +288,6 @@ export class RedisStore implements Store {
 
   // ── Internals ─────────────────────────────────────────────────────────────────────────────────────
 
-  /**
-   * Claims from one queue. When the claim reports the `meta` marker missing (indexes possibly lost),
-   * waits for a reconcile, then claims again for what is still wanted.
-   */
-  async #claim(kind: 'cb' | 'dl', due: string, leased: string, claim: ClaimOptions): Promise<Array<[unknown, string]>> {
-    const { owner, limit, leaseMs, now } = claim;
-    const once = async (wanted: number): Promise<[number, Array<[unknown, string]>]> =>
-      await this.#run('claim', [kind, due, leased, owner, String(wanted), String(now), String(now + leaseMs), String(wanted + CLAIM_SLACK)]) as [number, Array<[unknown, string]>];
-    const [meta, rows] = await once(limit);
-    if (this.#closed) return rows;
-    await this.#reconciler.afterClaim(meta === 0);
-    if (meta === 0 && rows.length < limit) rows.push(...(await once(limit - rows.length))[1]);
-    return rows;
-  }
-
-  #run(name: ScriptName, args: readonly ScriptArg[], what = 'the store operation failed'): Promise<unknown> {
-    return this.#op(what, () => runScript(this.#client, name, [this.prefix, ...args]));
-  }
-
   /** Runs a Redis operation, mapping any failure to `ERR_STORE_UNAVAILABLE`. */
   async #op<T>(what: string, operation: () => Promise<T>): Promise<T> {
     if (this.#closed) throw new WecomRelayError('ERR_STORE_UNAVAILABLE', { message: 'the store is closed' });
@@ -412,18 +307,6 @@ export class RedisStore implements Store {
       }
     }
   }
-
-  /** Logs connection errors at most once per 30 s: ioredis reports every failed reconnect. */
-  #logConnectionError(error: unknown): void {
-    const now = Date.now();
-    if (now - this.#lastErrorLogAt < ERROR_LOG_INTERVAL_MS) {
-      this.#suppressedErrors += 1;
-      return;
-    }
-    this.#logger.warn({ err: error, prefix: this.prefix, suppressed: this.#suppressedErrors }, 'redis store connection error');
-    this.#lastErrorLogAt = now;
-    this.#suppressedErrors = 0;
-  }
 }
 
 /**
@@ -436,12 +319,4 @@ function unavailable(error: unknown, what: string): Error {
   const reply = error instanceof Error && error.name === 'ReplyError' ? /^[A-Z]+/.exec(error.message)?.[0] : undefined;
   const name = typeof code === 'string' ? code : reply ?? (error instanceof Error ? error.name : typeof error);
   return new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause: error, message: `${what} (${name})` });
-}
-
-/** `ids` without duplicates, in chunks of {@link BULK}. */
-function batches(ids: readonly string[]): string[][] {
-  const unique = [...new Set(ids)];
-  const out: string[][] = [];
-  for (let i = 0; i < unique.length; i += BULK) out.push(unique.slice(i, i + BULK));
-  return out;
 }

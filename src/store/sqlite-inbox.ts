@@ -16,9 +16,11 @@ export type CallbackInsert = readonly unknown[];
  */
 export function toCallbackInsert(callback: NewCallback): CallbackInsert {
   const { id, endpoint, suiteId, receiveId, receivedAt, plaintext, fields, type, corpId } = callback ?? {};
-  for (const [name, value] of Object.entries({ id, endpoint, suiteId, receiveId, type })) {
+  for (const [name, value] of Object.entries({ id, endpoint, suiteId, type })) {
     if (typeof value !== 'string' || value === '') throw expected(`callback.${name}`, 'a non-empty string', value);
   }
+  // Empty is a real receiveid: third-party apps of an individual entity (个人主体) are sealed with ''.
+  if (typeof receiveId !== 'string') throw expected('callback.receiveId', 'a string', receiveId);
   if (typeof plaintext !== 'string') throw expected('callback.plaintext', 'a string', plaintext);
   if (!Number.isFinite(receivedAt)) throw expected('callback.receivedAt', 'a finite number', receivedAt);
   if (corpId !== null && typeof corpId !== 'string') throw expected('callback.corpId', 'a string or null', corpId);

@@ -126,6 +126,10 @@ export class WecomApiClient {
       } catch (error) {
         const wait = attempt < retries && options.signal?.aborted !== true ? this.#retryDelay(error, attempt) : undefined;
         if (wait === undefined) {
+          if (error instanceof WecomApiError && error.errcode === 45009) {
+            // Never hammered: the ban lasts as long as the window it punishes. The caller pauses.
+            this.#logger.warn({ path, errcode: 45009, retryInMs: backoffFor(45009) }, 'WeCom frequency limit hit; pause before calling again');
+          }
           throw error;
         }
         this.#logger.warn(

@@ -65,10 +65,10 @@ export class CorpRegistry {
    */
   async retire(corpId: string, state: Exclude<CorpState, 'active'>): Promise<CorpAuthorization> {
     const previous = await this.get(corpId);
-    const base = previous ?? {
-      corpId, corpName: null, authCorpInfo: null, authInfo: null, authUserInfo: null, dealerCorpInfo: null, authorizedAt: null,
-    };
-    const record: CorpRecord = { ...toCorpAuthorization({ ...base, state, updatedAt: this.#now() }) };
+    const kept: CorpAuthorization = previous
+      ? toCorpAuthorization(previous)
+      : { corpId, corpName: null, authCorpInfo: null, authInfo: null, authUserInfo: null, dealerCorpInfo: null, state, authorizedAt: null, updatedAt: 0 };
+    const record: CorpRecord = { ...kept, state, updatedAt: this.#now() };
     await this.put(record);
     await this.#store.deleteKv(NS.corpToken, corpId);
     this.#logger.warn({ corpId, state }, state === 'revoked' ? 'corp authorization cancelled' : 'corp authorization gone');

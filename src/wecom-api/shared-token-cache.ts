@@ -1,7 +1,8 @@
 import { LRUCache } from 'lru-cache';
-import { hasCode, type WecomRelayError } from '../errors.js';
+import { hasCode, WecomApiError, type WecomRelayError } from '../errors.js';
 import type { ApiLogger } from './api-logger.js';
 import { refreshLockKey, type CredentialStore, type StoredToken } from './credential-records.js';
+import { classifyErrcode } from './errcode.js';
 import { refreshShared } from './shared-refresh.js';
 import { isTokenFresh, isTokenUsable } from './token-freshness.js';
 
@@ -31,7 +32,9 @@ export interface SharedTokenCacheOptions {
  *
  * When a refresh fails while the old token is still accepted, the old token is used until it expires. After
  * a failure at WeCom, further loads within the cooldown fail fast without calling WeCom: it throttles
- * token endpoints after ~2000 errors an hour ("1小时调用接口错误达到2000次就会限制").
+ * token endpoints after ~2000 errors an hour ("1小时调用接口错误达到2000次就会限制"). Local failures (no
+ * ticket, corp not authorized) and corp-gone errcodes are not cooled down: they cost WeCom nothing, and
+ * the next call should see the corp's new state.
  */
 export class SharedTokenCache {
   readonly #o: SharedTokenCacheOptions;
@@ -123,7 +126,8 @@ export class SharedTokenCache {
       this.#remember(ns, key, token);
       return token;
     } catch (error) {
-      if (hasCode(error, 'ERR_WECOM_API') || hasCode(error, 'ERR_WECOM_API_HTTP')) {
+      const corpGone = error instanceof WecomApiError && classifyErrcode(error.errcode) === 'corp_gone';
+      if ((hasCode(error, 'ERR_WECOM_API') && !corpGone) || hasCode(error, 'ERR_WECOM_API_HTTP')) {
         this.#failures.set(id, { until: now() + this.#o.failureCooldownMs, error });
       }
       if (stored && isTokenUsable(stored, now())) {

@@ -93,7 +93,7 @@ export class TokenProvider {
     this.#suiteSecret = options.suiteSecret;
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? NOOP_API_LOGGER;
-    this.#ticketTtlMs = nonNegative('suiteTicketTtlMs', options.suiteTicketTtlMs ?? 1_800_000);
+    this.#ticketTtlMs = nonNegative('suiteTicketTtlMs', options.suiteTicketTtlMs ?? 1_800_000, 1);
     const lockTtlMs = nonNegative('lockTtlMs', options.lockTtlMs ?? 30_000);
     this.#tokens = new SharedTokenCache({
       store: this.#store,
@@ -332,9 +332,9 @@ function tokenFrom(path: string, token: unknown, expiresIn: unknown, fetchedAt: 
   return { token, fetchedAt, expiresAt: fetchedAt + expiresIn * 1000 };
 }
 
-function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`Expected \`${name}\` to be a non-negative number, got \`${String(value)}\` (${typeof value})`);
+function nonNegative(name: string, value: unknown, min = 0): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
+    throw new TypeError(`Expected \`${name}\` to be a number ≥ ${min}, got \`${String(value)}\` (${typeof value})`);
   }
   return value;
 }

@@ -177,6 +177,10 @@ t.test('auth.*', async (t) => {
   const cancelled = familyEvent('auth.cancelled', { authCorpId: CORP });
   t.match(text(cancelled, 'zh-CN'), `企业 ${CORP} 取消了应用授权`, 'without enrichment the corp id is used (zh-CN)');
   t.match(text(cancelled, 'en'), `${CORP} cancelled the app authorization`, 'without enrichment the corp id is used (en)');
+  const pending = makeEvent({ type: 'auth.created', source: { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', corpId: null, agentId: null }, data: { state: 'install' }, raw: { InfoType: 'create_auth' } });
+  t.equal(summarize(pending, 'zh-CN').details[0], '有企业安装（授权）了应用', 'before the code exchange no corp is named (zh-CN)');
+  t.equal(summarize(pending, 'en').details[0], 'A corp installed the app', 'before the code exchange no corp is named (en)');
+  t.equal(summarize(pending, 'en').corp, '-', 'the corp field is a dash');
   const changed = familyEvent('auth.changed', { authCorpId: CORP }, { data: { corpName: '数据里的企业' } });
   t.match(text(changed, 'en'), '数据里的企业 changed the app authorization', 'a corp name in data is used');
   const reset = familyEvent('auth.permanent_code_reset', { authCorpId: CORP });
@@ -195,8 +199,14 @@ t.test('message.* and app.*', async (t) => {
   const subscribe = familyEvent('app.subscribe', { fromUserName: 'lisi' }, { source });
   t.match(text(subscribe, 'zh-CN'), '成员 lisi 关注了应用', 'subscribe (zh-CN)');
   t.match(text(subscribe, 'en'), 'lisi subscribed to the app', 'subscribe (en)');
-  const admin = familyEvent('app.change_app_admin', { fromUserName: 'lisi', isAdmin: '1' }, { source });
-  t.match(text(admin, 'zh-CN'), '成员 lisi 被设为应用管理员', 'admin change (zh-CN)');
+  const admin = familyEvent('app.change_app_admin', {}, { source, raw: { FromUserName: 'sys', MsgType: 'event', Event: 'change_app_admin' } });
+  t.match(text(admin, 'zh-CN'), '应用管理员已变更', 'admin change (zh-CN)');
+  t.match(text(admin, 'en'), 'The app admins changed', 'admin change (en)');
+  const job = familyEvent('app.batch_job_result', {}, { source, raw: { FromUserName: 'sys', BatchJob: { JobId: 'job1', JobType: 'sync_user' } } });
+  t.match(text(job, 'zh-CN'), '异步任务 job1 sync_user 已完成', 'a nested raw field is read by path (zh-CN)');
+  t.match(text(job, 'en'), 'Batch job job1 sync_user finished', 'a nested raw field is read by path (en)');
+  const system = familyEvent('app.close_inactive_agent', {}, { source, raw: { FromUserName: 'sys' } });
+  t.equal(summarize(system, 'en').details[0], 'App event close_inactive_agent', 'the sys sender is not named as a member');
   const unknown = familyEvent('app.some_future_event', { fromUserName: 'lisi' }, { source });
   t.match(text(unknown, 'zh-CN'), '应用事件 some_future_event，成员 lisi', 'an unknown app event is named (zh-CN)');
   t.match(text(unknown, 'en'), 'App event some_future_event from lisi', 'an unknown app event is named (en)');

@@ -60,6 +60,8 @@ t.test('results and invalid ids are cached in memory and in the store', async (t
   const { cache, fake, store, reports } = await setup(t);
   fake.answer = () => ({ open_userid_list: [{ userid: 'good', open_userid: 'open-good' }], invalid_userid_list: ['bad'] });
   t.same(await Promise.all([cache.lookup('c', 'good'), cache.lookup('c', 'bad')]), ['open-good', null], 'the open id, and null for the invalid id');
+  t.same((await store.getKv(OPEN_USERID_NS, 'c:bad'))?.value, { invalid: true }, 'the invalid id is stored before the answer is given');
+  await cache.settled();
   t.same((await store.getKv(OPEN_USERID_NS, 'c:good'))?.value, 'open-good', 'positive entry stored');
   t.same((await store.getKv(OPEN_USERID_NS, 'c:bad'))?.value, { invalid: true }, 'negative entry stored');
   t.same(reports, [['batch/userid_to_openuserid', 0]], 'one metrics report');
@@ -79,7 +81,7 @@ t.test('an id WeCom leaves out resolves null and is not cached', async (t) => {
 t.test('a failed call rejects its waiters and caches nothing', async (t) => {
   const { cache, fake, reports } = await setup(t);
   fake.answer = () => new WecomApiError('batch/userid_to_openuserid', 45009, 'api freq out of limit');
-  await t.rejects(Promise.all([cache.lookup('c', 'a'), cache.lookup('c', 'b')]), { errcode: 45009 }, 'the API error reaches the waiters');
+  await t.rejects(Promise.all([cache.lookup('c', 'a'), cache.lookup('c', 'b')]), { name: 'WecomApiError', message: /errcode 45009/ }, 'the API error reaches the waiters');
   t.same(reports, [['batch/userid_to_openuserid', 45009]], 'the failure is reported with its errcode');
   fake.answer = (ids) => ({ open_userid_list: ids.map((userid) => ({ userid, open_userid: `open-${userid}` })), invalid_userid_list: [] });
   t.equal(await cache.lookup('c', 'a'), 'open-a', 'a later lookup asks again');

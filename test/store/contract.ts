@@ -91,6 +91,12 @@ export async function storeContract(t: Test, name: string, makeStore: MakeStore,
       t.equal(await store.getCallback('evt_missing'), undefined, 'an unknown id is undefined');
     });
 
+    t.test('putCallback keeps an empty receiveid (individual-entity apps are sealed with it)', async (t) => {
+      const store = await open(t);
+      t.same(await store.putCallback(callback('evt_empty_rid', { receiveId: '' })), { inserted: true }, 'inserted');
+      t.equal((await store.getCallback('evt_empty_rid'))?.receiveId, '', 'read back as the empty string');
+    });
+
     t.test('putCallback is idempotent on id', async (t) => {
       const store = await open(t);
       await store.putCallback(callback('evt_1'));

@@ -25,7 +25,9 @@ const FORMATTERS: Readonly<Record<TargetFormat, Formatter>> = {
 export function formatFor(format: TargetFormat): Formatter {
   const formatter = Object.hasOwn(FORMATTERS, format) ? FORMATTERS[format] : undefined;
   if (formatter === undefined) {
-    throw new TypeError(`Expected \`format\` to be one of json, slack, wecom-bot, feishu, dingtalk, got \`${String(format)}\` (${typeof format})`);
+    throw new TypeError(
+      `Expected \`format\` to be one of ${Object.keys(FORMATTERS).join(', ')}, got \`${String(format)}\` (${typeof format})`,
+    );
   }
   return formatter;
 }
