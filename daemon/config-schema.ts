@@ -68,6 +68,16 @@ export const configSchema = z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).prefault({}),
   targets: z.array(target).default([]),
+  // The website install flow (SPEC §6); absent = not served. Needs suite.secret (checked in crossFieldIssues).
+  install: z.strictObject({
+    publicBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).regex(/^[^?#]*$/, 'must have no query or fragment'),
+    installPath: path.default('/wecom/install'),
+    callbackPath: path.default('/wecom/install/callback'),
+    successUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+    stateTtlSeconds: z.number().int().min(10).max(3600).default(600),
+    testInstall: z.boolean().default(false),
+    installPageUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://open.work.weixin.qq.com/3rdapp/install'),
+  }).optional(),
 });
 
 /**
@@ -100,6 +110,17 @@ export function crossFieldIssues(input: unknown): Array<{ path: string; message:
   const data = root.receiver?.dataPath ?? '/api/v1/wecom/callback';
   const command = root.receiver?.commandPath ?? '/api/v1/wecom/command';
   if (data === command) issues.push({ path: 'receiver.commandPath', message: 'must differ from receiver.dataPath' });
+  const install = (input as { install?: { installPath?: unknown; callbackPath?: unknown } } | null)?.install;
+  if (install !== undefined && install !== null) {
+    if (!(input as { suite?: { secret?: unknown } }).suite?.secret) {
+      issues.push({ path: 'install', message: 'needs suite.secret (the install route fetches a pre-auth code with the suite token)' });
+    }
+    const own = { installPath: install.installPath ?? '/wecom/install', callbackPath: install.callbackPath ?? '/wecom/install/callback' };
+    for (const [name, value] of Object.entries(own)) {
+      if (value === data || value === command) issues.push({ path: `install.${name}`, message: 'must differ from receiver.dataPath and receiver.commandPath' });
+    }
+    if (own.installPath === own.callbackPath) issues.push({ path: 'install.callbackPath', message: 'must differ from install.installPath' });
+  }
   return issues;
 }
 

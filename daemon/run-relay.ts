@@ -70,6 +70,8 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         logger,
         metrics,
         now,
+        // The website install flow; its suite token comes from the suite_ticket the daemon saves in the store.
+        ...(config.install ? { install: { ...config.install, suiteSecret: config.suite.secret, wecomApiBaseUrl: config.wecomApi.baseUrl } } : {}),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
       });
       logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');

@@ -1,33 +1,39 @@
 /**
- * A local HTTP sink for delivery benchmarks, on its own worker thread (its own event loop, so the sender
- * under test does not pay for it). It answers every POST with 200 `{"ok":true}`, after `delayMs` if set,
- * and counts requests in shared memory so the caller can poll without messages. Loopback only.
+ * A local HTTP sink for delivery benchmarks, in a child process (so neither its event loop nor its CPU
+ * time is the sender's). It answers every POST with 200 `{"ok":true}`, after `delayMs` if set, and counts
+ * answers and distinct `webhook-id`s. Loopback only; it exits when the parent disconnects.
  */
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 
 /**
  * @param {{ delayMs?: number }} [options]
- * @returns {Promise<{ url: string, count: () => number, distinct: () => Promise<number>, reset: () => Promise<void>, close: () => Promise<void> }>}
+ * @returns {Promise<{ url: string, count: () => Promise<number>, distinct: () => Promise<number>, reset: () => Promise<void>, close: () => Promise<void> }>}
  */
 export function startSink(options = {}) {
-  const counter = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./sink-worker.js', import.meta.url), { workerData: { counter, delayMs: options.delayMs ?? 0 } });
+  const child = fork(new URL('./sink-child.js', import.meta.url), [String(options.delayMs ?? 0)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = [];
   const ask = (type) => new Promise((resolve) => {
-    worker.once('message', (m) => resolve(m.value));
-    worker.postMessage({ type });
+    waiting.push(resolve);
+    child.send({ type });
   });
   return new Promise((resolve, reject) => {
-    worker.once('error', reject);
-    worker.once('message', (m) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`sink exited early with ${code}`)));
+    child.once('message', (first) => {
+      child.on('message', (m) => waiting.shift()?.(m.value));
       resolve({
-        url: `http://127.0.0.1:${m.port}`,
+        url: `http://127.0.0.1:${first.port}`,
         /** Requests answered so far. */
-        count: () => Atomics.load(counter, 0),
-        /** Distinct `webhook-id`s (or bodies, without the header) received so far. */
+        count: () => ask('count'),
+        /** Distinct `webhook-id`s (the body, for requests without one) received so far. */
         distinct: () => ask('distinct'),
-        /** Zeroes the counters. */
-        reset: () => ask('reset'),
-        close: () => ask('close').then(() => worker.terminate()).then(() => undefined),
+        /** Zeroes both counters. */
+        reset: () => ask('reset').then(() => undefined),
+        close: () => new Promise((done) => {
+          child.removeAllListeners('exit');
+          child.once('exit', () => done());
+          child.disconnect();
+        }),
       });
     });
   });

@@ -18,6 +18,8 @@ import { triggerCallback } from './trigger-command.js';
 
 const DEMO_SUITE = 'ww917724cb573d8629';
 const DEMO_CORP = 'wxf8b4f85f3a794e77';
+/** The seed's site (安装完成回调域名 zjemail.cn): the demo plays its reverse proxy, sending its install paths to the receiver. */
+const DEMO_SITE = 'https://zjemail.cn';
 
 /** Options of {@link runDemo}. */
 export interface DemoOptions {
@@ -87,6 +89,7 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
       { name: 'demo-sink', url: `${sinkUrl}/events`, format: 'json', secret: `whsec_${randomBytes(24).toString('base64')}`, rateLimit: { count: 200, intervalMs: 1000 } },
       { name: 'demo-chat', url: `${sinkUrl}/chat`, format: 'slack', locale: 'en', events: ['external_contact.*'], rateLimit: { count: 50, intervalMs: 1000 } },
     ],
+    install: { publicBaseUrl: DEMO_SITE, installPageUrl: `${mock.url}/3rdapp/install`, testInstall: true },
   }, { DEMO_SUITE_SECRET: secret });
   const logger = createLogger({ level: config.log.level, secrets: configSecrets(config), destination: { write: (s: string) => { context.stderr.write(s); } } });
   const relay = await runRelay({ config, mode: 'start', logger });
@@ -119,6 +122,13 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   writeLine(out, `\n${results.length} callbacks sent (${rejected.length} rejected), ${received.length}/${expected} events delivered to demo-sink, ${chatMessages.length} Slack-format messages to demo-chat.`);
   if (chatMessages[0]) writeLine(out, `a chat message reads: ${chatMessages[0]}`);
 
+  // A website install (no create_auth push; the corp was just uninstalled by cancel_auth): install route →
+  // the mock's install page → the callback route, as a browser would, then the daemon forwards auth.created.
+  const install = config.install!;
+  const viaWebsite = await websiteInstall(receiverUrl, install.installPath) &&
+    await waitFor(() => received.some((e) => e.type === 'auth.created' && e.source.endpoint === 'install'), 10_000, (f) => { onReceived = f; });
+  writeLine(out, `website install (${install.installPath} → WeCom install page → ${install.callbackPath}): ${viaWebsite ? 'auth.created delivered' : 'FAILED'}`);
+
   if (options.keep) {
     writeLine(out, `\nstaying up (Ctrl-C to stop). Try:\n  WECOM_RELAY_CONFIG=… wecom-relay trigger add_external_contact --to ${receiverUrl} --mock-api ${mock.url}\n(the demo's token and key are random per run; see the store at ${config.store})`);
     await new Promise<void>((resolve) => {
@@ -130,10 +140,26 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   await mock.close();
   await new Promise<void>((resolve) => { sink.close(() => resolve()); sink.closeAllConnections(); });
   if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
-  if (!done || rejected.length > 0) {
-    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered`);
+  if (!done || rejected.length > 0 || !viaWebsite) {
+    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}`);
   }
   return EXIT.ok;
+}
+
+/**
+ * Follows the website install's three redirects by hand (install route → WeCom's install page → callback
+ * route → the app); a redirect to {@link DEMO_SITE} goes to the receiver, as the site's reverse proxy would.
+ */
+async function websiteInstall(receiverUrl: string, installPath: string): Promise<boolean> {
+  let url = `${receiverUrl}${installPath}`;
+  for (let hop = 0; hop < 3; hop++) {
+    const response = await fetch(url, { redirect: 'manual' });
+    const location = response.headers.get('location');
+    if (response.status !== 302 || location === null) return false;
+    const next = new URL(location);
+    url = next.origin === DEMO_SITE ? `${receiverUrl}${next.pathname}${next.search}` : next.toString();
+  }
+  return url === `${receiverUrl}/`;
 }
 
 /** Resolves true once `check()` holds (re-checked whenever `subscribe`'s callback fires), false after `timeoutMs`. */

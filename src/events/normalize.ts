@@ -17,7 +17,10 @@ export interface NormalizeInput {
   readonly fields: CallbackFields;
 }
 
-/** The fields the envelope itself carries (type, time, source); they are left out of `data`. */
+/**
+ * The fields the envelope itself carries (type, time, source); they are left out of `data`. AuthCorpId
+ * is `source.corpId`, which is why the SPEC §7 example's data has no `authCorpId`.
+ */
 const ENVELOPE_FIELDS = new Set(['infotype', 'changetype', 'msgtype', 'event', 'suiteid', 'timestamp', 'createtime', 'tousername', 'agentid', 'authcorpid']);
 
 /** The four InfoTypes that WeCom also pushes Event-shaped (`MsgType=event`, `Event=change_contact`). */
@@ -41,7 +44,8 @@ const RENAMES: Readonly<Record<string, string>> = {
 
 /**
  * Decides an event's type from its fields, never from the URL it came on. InfoType[/ChangeType] and
- * Event-shaped change_* pushes use the catalog's command names; other `MsgType=event` callbacks become
+ * Event-shaped change_* pushes use the catalog's command names (and, when unknown, the same generic
+ * `suite.<name>.<changetype>` fallback); other `MsgType=event` callbacks become
  * `app.<event>`; other MsgTypes `message.<msgtype>`. Unknown kinds keep a lossless generic type
  * (`suite.<infotype>[.<changetype>]`, `app.<event>`, `message.<msgtype>`); a callback with neither
  * InfoType nor MsgType is `suite.unknown`. Never throws.

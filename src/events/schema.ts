@@ -20,7 +20,7 @@ export function eventEnvelopeSchema(): object {
   const nullableString = { type: ['string', 'null'] };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
-    $id: 'https://github.com/wecom-relay/wecom-relay/schemas/event-envelope.json',
+    $id: 'urn:wecom-relay:schema:event-envelope',
     title: 'wecom-relay event',
     description: 'A normalized WeCom suite callback: a Standard Webhooks compatible envelope. Every id is a string.',
     type: 'object',

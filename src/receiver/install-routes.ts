@@ -137,7 +137,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
         if (typeof answer.pre_auth_code !== 'string' || answer.pre_auth_code === '') {
           throw new WecomRelayError('ERR_WECOM_API_HTTP', { message: 'service/get_pre_auth_code: answer lacks pre_auth_code' });
         }
-        // Only unreleased suites may (and must) install as a test install; released ones get 40058 here.
+        // auth_type 1 (test install) is for suites not yet released (90602); released ones install formally.
         if (resolved.testInstall) await api.setSessionInfo(token, answer.pre_auth_code, { auth_type: 1 });
         return answer.pre_auth_code;
       });

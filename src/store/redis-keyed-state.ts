@@ -91,6 +91,7 @@ export class RedisKeyedState {
     for (const encoded of await this.#client.smembers(this.#keys.full(this.#keys.kvNamespaces))) {
       const ns = decodeURIComponent(encoded);
       const keys = await this.#client.smembers(this.#keys.full(this.#keys.kvIndex(ns)));
+      // At least one call, even for an empty index: it also forgets the namespace once nothing is left.
       for (let i = 0; i < keys.length || i === 0; i += 500) await this.sweep(ns, keys.slice(i, i + 500));
     }
   }

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import type { RedisKeys } from './redis-keys.js';
 import { exists, toCallbackRecord, toDeliveryRecord, toHash } from './redis-records.js';
 import { runScript } from './redis-scripts.js';
-import type { CallbackRecord, DeliveryRecord, ListCallbacksQuery, ListDeliveriesQuery } from './store.js';
 import { matchesGlob } from './glob.js';
+import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, ListCallbacksQuery, ListDeliveriesQuery } from './store.js';
 
 /** A record found through an index, with its index score and member (for ordering merged lists). */
 export interface Indexed<R> {
@@ -11,6 +11,23 @@ export interface Indexed<R> {
   readonly score: number;
   /** `<seq>:<id>`: sorts like insertion order among equal scores. */
   readonly member: string;
+}
+
+/** What `listCallbacks` filters on, read before whole records. */
+interface CallbackFilterFields {
+  readonly state: CallbackState;
+  readonly type: string;
+  readonly corpId: string | null;
+  readonly receivedAt: number;
+}
+
+/** What `listDeliveries` filters on, read before whole records. */
+interface DeliveryFilterFields {
+  readonly state: DeliveryState;
+  readonly target: string;
+  readonly eventId: string;
+  readonly createdAt: number;
+  readonly seq: string;
 }
 
 /** A time range on an index score: `since` inclusive, `until` exclusive. */
@@ -64,32 +81,41 @@ export class RedisReader {
     });
   }
 
-  /** See `Store.listCallbacks`. */
+  /**
+   * See `Store.listCallbacks`. Two phases: the index is walked reading only the fields the query filters
+   * on, then the (at most `limit`) matches are read whole — a type glob over a long history never
+   * transfers every plaintext.
+   */
   async listCallbacks(query: ListCallbacksQuery, limit: number): Promise<CallbackRecord[]> {
-    const keep = (r: CallbackRecord): boolean =>
+    const keep = (r: CallbackFilterFields): boolean =>
       (query.state === undefined || r.state === query.state) &&
       (query.type === undefined || matchesGlob(r.type, query.type)) &&
       (query.corpId === undefined || r.corpId === query.corpId) &&
       inRange(r.receivedAt, query);
-    const found = await this.walk(this.#keys.callbackIndex(query.state), query, limit, (ids) => this.callbacks(ids), keep);
-    return found.map((f) => f.record);
+    const read = (ids: readonly string[]): Promise<Array<CallbackFilterFields | undefined>> =>
+      this.#fields(ids, 'cb', ['state', 'type', 'corpId', 'receivedAt'], ([state, type, corpId, receivedAt]) =>
+        ({ state: state as CallbackState, type: type ?? '', corpId: corpId ?? null, receivedAt: Number(receivedAt) }));
+    const found = await this.walk(this.#keys.callbackIndex(query.state), query, limit, read, keep);
+    const records = await this.callbacks(found.map((f) => idOf(f.member)));
+    return records.filter((r): r is CallbackRecord => r !== undefined);
   }
 
-  /** See `Store.listDeliveries`. */
+  /** See `Store.listDeliveries`; two phases like {@link RedisReader.listCallbacks}. */
   async listDeliveries(query: ListDeliveriesQuery, limit: number): Promise<DeliveryRecord[]> {
-    const keep = (r: DeliveryRecord): boolean =>
+    const keep = (r: DeliveryFilterFields): boolean =>
       (query.state === undefined || r.state === query.state) &&
       (query.target === undefined || r.target === query.target) &&
       (query.eventId === undefined || r.eventId === query.eventId) &&
       inRange(r.createdAt, query);
-    const read = async (ids: readonly string[]): Promise<Array<DeliveryRecord | undefined>> =>
-      (await this.deliveries(ids)).map((d) => d?.record);
+    const read = (ids: readonly string[]): Promise<Array<DeliveryFilterFields | undefined>> =>
+      this.#fields(ids, 'dl', ['state', 'target', 'eventId', 'createdAt', 'seq'], ([state, target, eventId, createdAt, seq]) =>
+        ({ state: state as DeliveryState, target: target ?? '', eventId: eventId ?? '', createdAt: Number(createdAt), seq: seq ?? '' }));
 
-    let found: Array<Indexed<DeliveryRecord>>;
+    let found: Array<Indexed<DeliveryFilterFields>>;
     if (query.eventId !== undefined) {
       const ids = await this.#client.smembers(this.#keys.full(this.#keys.eventDeliveries(query.eventId)));
-      found = (await this.deliveries(ids)).flatMap((d) =>
-        d !== undefined && keep(d.record) ? [{ record: d.record, score: d.record.createdAt, member: `${d.seq}:${d.record.id}` }] : []);
+      found = (await read(ids)).flatMap((d, i) =>
+        d !== undefined && keep(d) ? [{ record: d, score: d.createdAt, member: `${d.seq}:${ids[i] as string}` }] : []);
     } else if (query.target !== undefined || query.state === undefined) {
       found = await this.walk(this.#keys.deliveryIndex(query.target, query.state), query, limit, read, keep);
     } else {
@@ -98,7 +124,9 @@ export class RedisReader {
       const state = query.state;
       found = (await Promise.all(targets.map((t) => this.walk(this.#keys.deliveryIndex(t, state), query, limit, read, keep)))).flat();
     }
-    return found.sort(newestFirst).slice(0, limit).map((f) => f.record);
+    const newest = found.sort(newestFirst).slice(0, limit);
+    const records = await this.deliveries(newest.map((f) => idOf(f.member)));
+    return records.flatMap((d) => (d === undefined ? [] : [d.record]));
   }
 
   /** Every member of an index within `range` (no limit), oldest first. */
@@ -135,6 +163,18 @@ export class RedisReader {
       if (members.length < pageSize) break;
     }
     return found;
+  }
+
+  /** Some fields of hashes `<kind>:<id>`, mapped by `map`; undefined where the hash is absent. */
+  async #fields<R>(ids: readonly string[], kind: 'cb' | 'dl', fields: readonly string[], map: (values: Array<string | undefined>) => R): Promise<Array<R | undefined>> {
+    if (ids.length === 0) return [];
+    const pipeline = this.#client.pipeline();
+    for (const id of ids) pipeline.hmget(this.#keys.full(`${kind}:${id}`), ...fields);
+    return ((await pipeline.exec()) ?? []).map(([error, reply]) => {
+      if (error) throw error;
+      const values = (reply as Array<string | null>).map((v) => v ?? undefined);
+      return values[0] === undefined ? undefined : map(values);
+    });
   }
 }
 

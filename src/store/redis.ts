@@ -28,7 +28,8 @@ const DEFAULT_LIST_LIMIT = 100;
  * is in Redis's memory, not on disk. Run Redis with AOF (`appendonly yes`, `appendfsync everysec`, which
  * may lose about one second on a power loss, or `always`) and `maxmemory-policy noeviction`: an evicting
  * policy may drop callbacks. A Redis restarted without persistence loses everything, like a deleted
- * SQLite file.
+ * SQLite file. (The store warns at its first connection when it can see either problem.) The kv values
+ * hold permanent codes and tokens: use a Redis of your own with AUTH, and `rediss://` across networks.
  *
  * **Why sorted sets and not streams.** The SPEC sketches "streams with consumer groups for the inbox and
  * deliveries, a sorted set for scheduled retries". The inbox and each target's queue are instead one

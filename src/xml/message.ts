@@ -2,7 +2,7 @@ import { WecomRelayError, type ErrorCode } from '../errors.js';
 import type { CallbackFields, FieldValue } from './fields.js';
 import { DEFAULT_XML_MAX_DEPTH, parseXml, setField, type ParseXmlOptions } from './parser.js';
 
-/** Bounds for {@link parseMessage}; the same as the XML parser's. */
+/** Bounds for {@link parseMessage}: both apply to XML; `maxDepth` also bounds JSON nesting. */
 export type ParseMessageOptions = Pick<ParseXmlOptions, 'maxBytes' | 'maxDepth'>;
 
 /**
@@ -10,8 +10,9 @@ export type ParseMessageOptions = Pick<ParseXmlOptions, 'maxBytes' | 'maxDepth'>
  * the hardened {@link parseXml}; a message starting with `{` is JSON (WeCom's JSON-format callbacks),
  * read with every number kept as its exact source text (MsgId exceeds 2^53) and every leaf a string.
  *
- * Errors: not parseable → `ERR_WECOM_MALFORMED_MESSAGE`; DTD markup or a depth/size bound exceeded →
- * `ERR_WECOM_XML_UNSAFE`. It never throws anything but a {@link WecomRelayError}.
+ * Errors: not parseable (or JSON nested deeper than `maxDepth`) → `ERR_WECOM_MALFORMED_MESSAGE`; XML
+ * with DTD markup or over the depth/size bound → `ERR_WECOM_XML_UNSAFE`. It never throws anything but
+ * a {@link WecomRelayError}.
  */
 export function parseMessage(plaintext: string, options: ParseMessageOptions = {}): CallbackFields {
   const code: ErrorCode = 'ERR_WECOM_MALFORMED_MESSAGE';

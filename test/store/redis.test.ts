@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import type { EventEnvelope } from '../../src/events/envelope.js';
+import type { Logger } from '../../src/logger.js';
+import { checkServerConfig } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis.js';
 import type { NewCallback, Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
@@ -165,6 +167,27 @@ async function run(admin: Redis): Promise<void> {
       'claimed first in, first out');
   });
 
+  t.test('filtered lists page through indexes longer than one page', async (t) => {
+    const store = await open(t);
+    for (let i = 0; i < 240; i++) {
+      await store.putCallback(callback(`evt_${i}`, { receivedAt: T0 + i, type: i % 4 === 0 ? 'contact.user.create' : 'external_contact.add' }));
+    }
+    const users = await store.listCallbacks({ type: 'contact.*', limit: 1000 });
+    t.equal(users.length, 60, 'every match across pages');
+    t.same(users.slice(0, 2).map((c) => c.id), ['evt_236', 'evt_232'], 'newest first');
+    t.same((await store.listCallbacks({ type: 'contact.*', limit: 3, until: T0 + 232 })).map((c) => c.id), ['evt_228', 'evt_224', 'evt_220'],
+      'limit and range apply to the matches');
+    t.equal(users[0]?.plaintext, '<xml><Id>evt_236</Id></xml>', 'matches are read whole');
+
+    const claimed = await store.claimCallbacks({ owner: 'A', limit: 240, leaseMs: 1000, now: T0 + 1000 });
+    for (const c of claimed) {
+      await store.completeCallback(c.id, 'A', { event: envelope(c.id), targets: [`t${Number(c.id.slice(4)) % 3}`], now: c.receivedAt });
+    }
+    const pending = await store.listDeliveries({ state: 'pending', limit: 5 });
+    t.same(pending.map((d) => d.id), ['evt_239:t2', 'evt_238:t1', 'evt_237:t0', 'evt_236:t2', 'evt_235:t1'], 'a state across targets merges them newest first');
+    t.equal((await store.listDeliveries({ target: 't0', limit: 1000 })).length, 80, 'a target lists all of its deliveries');
+  });
+
   t.test('ids, targets and namespaces with colons and unicode round-trip', async (t) => {
     const store = await open(t);
     await store.putCallback(callback('evt:1:企业'));
@@ -217,6 +240,22 @@ async function run(admin: Redis): Promise<void> {
     const left = (await keysOf(admin, prefix)).map((k) => k.slice(prefix.length)).sort();
     t.same(left, ['kv:tokens:kept', 'kvns', 'kvx:tokens', 'meta', 'seq'], 'only live kv values, their index, the marker and the counter remain');
     t.same(await store.stats(T0), { callbacks: { pending: 0, failed: 0, done: 0, oldestPendingAt: null }, deliveries: {} }, 'stats are empty');
+  });
+
+  t.test('the server check warns about settings that may lose callbacks', async (t) => {
+    const messages: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (_obj, msg) => messages.push(msg ?? ''), error() {} };
+    await checkServerConfig(admin, logger);
+    const [, policy] = (await admin.config('GET', 'maxmemory-policy')) as string[];
+    const [, aof] = (await admin.config('GET', 'appendonly')) as string[];
+    const [, save] = (await admin.config('GET', 'save')) as string[];
+    t.equal(messages.some((m) => m.includes('maxmemory-policy')), policy !== 'noeviction', 'an evicting policy is reported, noeviction is not');
+    t.equal(messages.some((m) => m.includes('no persistence')), aof === 'no' && save === '', 'a Redis without persistence is reported');
+
+    const broken = new Redis(URL, { lazyConnect: true });
+    broken.config = (() => Promise.reject(new Error('ERR unknown command'))) as unknown as Redis['config'];
+    await t.resolves(checkServerConfig(broken, logger), 'a disabled CONFIG command is ignored');
+    broken.disconnect();
   });
 
   t.test('kv values carry a Redis expiry as garbage collection', async (t) => {

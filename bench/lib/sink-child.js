@@ -1,11 +1,11 @@
-/** Worker-thread half of `startSink`. */
+/** Child-process half of `startSink`. */
 import http from 'node:http';
-import { parentPort, workerData } from 'node:worker_threads';
 
-const { counter, delayMs } = workerData;
+const delayMs = Number(process.argv[2] ?? 0);
+let answered = 0;
 let ids = new Set();
 const answer = (res) => {
-  Atomics.add(counter, 0, 1);
+  answered++;
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 });
   res.end('{"ok":true}');
 };
@@ -20,15 +20,17 @@ const server = http.createServer((req, res) => {
   });
 });
 server.keepAliveTimeout = 30_000;
-server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', (m) => {
-  if (m.type === 'distinct') parentPort.postMessage({ value: ids.size });
+server.listen(0, '127.0.0.1', () => process.send({ port: server.address().port }));
+process.on('message', (m) => {
+  if (m.type === 'count') process.send({ value: answered });
+  else if (m.type === 'distinct') process.send({ value: ids.size });
   else if (m.type === 'reset') {
+    answered = 0;
     ids = new Set();
-    Atomics.store(counter, 0, 0);
-    parentPort.postMessage({ value: null });
-  } else if (m.type === 'close') {
-    server.close(() => parentPort.postMessage({ value: null }));
-    server.closeAllConnections();
+    process.send({ value: null });
   }
+});
+process.on('disconnect', () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
 });

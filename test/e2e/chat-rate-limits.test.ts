@@ -1,0 +1,120 @@
+import t from 'tap';
+import { headerOf, startRecordingTarget } from './helpers/recording-target.js';
+import { startTestRelay } from './helpers/test-relay.js';
+
+/** A WeCom group robot over its limit: HTTP 200 with errcode 45009 ("api freq out of limit"). */
+const BOT_THROTTLED = '{"errcode":45009,"errmsg":"api freq out of limit"}';
+const BOT_OK = '{"errcode":0,"errmsg":"ok"}';
+
+t.test('a wecom-bot answering 200 + errcode 45009 is paused and retried, not marked delivered, and the pause costs no attempt', async (t) => {
+  // wecom-bot's 45009 pause is a minute (the robot is banned that long): the relay runs on a clock the
+  // test moves forward past the pause instead of waiting a real minute.
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const bot = await startRecordingTarget(t, { respond: (_r, n) => ({ body: n === 1 ? BOT_THROTTLED : BOT_OK }) });
+  const relay = await startTestRelay(t, {
+    dir: t.testdir(),
+    now,
+    enrich: false,
+    targets: [{ name: 'bot', url: `${bot.url}/cgi-bin/webhook/send?key=e2e-robot-key-0001`, format: 'wecom-bot', events: ['external_contact.*'] }],
+  });
+
+  const sent = await relay.send('add_external_contact');
+  t.equal(sent.status, 200, 'the receiver acks the callback');
+  t.ok(await bot.waitFor((r) => r.length >= 1, 10_000), 'the bot receives the message');
+  t.ok(await relay.until(() => relay.logs.some((l) => l.includes('"target":"bot"') && l.includes('pausing it')), 5_000),
+    'the relay logs that it pauses the bot');
+
+  const [delivery] = await relay.store.listDeliveries({ target: 'bot' });
+  t.ok(delivery, 'the delivery exists');
+  const id = delivery?.id ?? '';
+  const during = await relay.store.getDelivery(id);
+  t.not(during?.state, 'delivered', 'the 45009 answer is not taken as delivered');
+  t.equal(during?.attempts, 0, 'the rate-limited attempt is not counted against the retry budget');
+  t.equal(bot.requests.length, 1, 'nothing is re-sent while the bot is paused');
+
+  // Move the relay's clock past the 60 s pause, and wake the worker (it sleeps on a real timer for the
+  // pause, as the next store change would wake it).
+  offset += 61_000;
+  const movedAt = Date.now();
+  relay.relay.daemon?.workers.get('bot')?.wake();
+  t.ok(await relay.until(() => relay.delivered.some((d) => d.id === id), 10_000), 'after the pause the message is retried and delivered');
+  t.equal(bot.requests.length, 2, 'the bot got the message twice: throttled, then accepted');
+  t.ok((bot.requests[1]?.at ?? 0) >= movedAt, 'the retry came only once the pause was over');
+  const after = await relay.store.getDelivery(id);
+  t.equal(after?.state, 'delivered', 'the delivery ends delivered');
+  t.equal(after?.attempts, 1, 'attempts counts only the successful attempt');
+  t.equal(after?.lastStatus, 200, 'the last response is recorded');
+  t.equal(bot.requests[0]?.body, bot.requests[1]?.body, 'the retry carries the same message');
+});
+
+t.test('a 429 with Retry-After: 1 pauses the whole target for a second', async (t) => {
+  let throttledAt = 0;
+  const hooks = await startRecordingTarget(t, {
+    respond: (_r, n) => {
+      if (n !== 1) return {};
+      throttledAt = Date.now();
+      return { status: 429, headers: { 'retry-after': '1', 'content-type': 'text/plain' }, body: 'slow down' };
+    },
+  });
+  const relay = await startTestRelay(t, {
+    dir: t.testdir(),
+    enrich: false,
+    // One at a time, so no request was already on the wire when the 429 came back.
+    targets: [{ name: 'hooks', url: `${hooks.url}/hooks`, format: 'json', concurrency: 1, rateLimit: { count: 100, intervalMs: 1000 } }],
+  });
+
+  const count = 5;
+  for (let seq = 0; seq < count; seq++) {
+    const sent = await relay.send('text', { seq });
+    t.equal(sent.status, 200, `the receiver acks message ${seq}`);
+  }
+  t.ok(await relay.until(() => relay.delivered.length >= count, 15_000), `all ${count} messages are delivered in the end`);
+  const throttledId = headerOf(hooks.requests[0]!, 'webhook-id') ?? '';
+  const later = hooks.requests.slice(1);
+  t.ok(throttledAt > 0, 'the first request was answered 429');
+  const early = later.filter((r) => r.at < throttledAt + 1000).map((r) => `${r.at - throttledAt} ms`);
+  t.same(early, [], 'no request arrives within the 1 s pause after the 429');
+  t.ok((later[0]?.at ?? Infinity) < throttledAt + 2500, `sending resumes soon after the pause (${(later[0]?.at ?? 0) - throttledAt} ms after the 429)`);
+  t.equal(hooks.requests.length, count + 1, 'every message arrives once, plus the one retry of the throttled one');
+  t.equal(new Set(hooks.requests.map((r) => headerOf(r, 'webhook-id'))).size, count, 'all messages arrive');
+  const throttled = await relay.store.getDelivery(`${throttledId}:hooks`);
+  t.equal(throttled?.state, 'delivered', 'the throttled message ends delivered');
+  t.equal(throttled?.attempts, 1, 'the 429 did not use up an attempt');
+});
+
+t.test('a json target limited to 5 per second never receives more than 5 in any one-second window', async (t) => {
+  const limit = { count: 5, intervalMs: 1000 };
+  const hooks = await startRecordingTarget(t);
+  const relay = await startTestRelay(t, {
+    dir: t.testdir(),
+    enrich: false,
+    targets: [{ name: 'hooks', url: `${hooks.url}/hooks`, format: 'json', concurrency: 4, rateLimit: limit }],
+  });
+
+  const total = 25;
+  const refused: number[] = [];
+  for (let seq = 0; seq < total; seq++) {
+    const sent = await relay.send('text', { seq });
+    if (sent.status !== 200) refused.push(seq);
+  }
+  t.same(refused, [], `the receiver acks all ${total} messages`);
+  t.ok(await relay.until(() => relay.delivered.length >= total, 20_000), `all ${total} messages are delivered`);
+  t.equal(hooks.requests.length, total, 'each arrives once');
+
+  const times = hooks.requests.map((r) => r.at).sort((a, b) => a - b);
+  let busiest = 0;
+  let busiestStart = 0;
+  for (const start of times) {
+    const inWindow = times.filter((at) => at >= start && at < start + limit.intervalMs).length;
+    if (inWindow > busiest) {
+      busiest = inWindow;
+      busiestStart = start - times[0]!;
+    }
+  }
+  t.ok(busiest <= limit.count, `at most ${limit.count} arrive in any ${limit.intervalMs} ms window (busiest: ${busiest} from +${busiestStart} ms)`);
+  const tightest = Math.min(...times.slice(limit.count).map((at, i) => at - times[i]!));
+  t.ok(tightest >= limit.intervalMs, `request n and n+${limit.count} are at least ${limit.intervalMs} ms apart (tightest: ${tightest} ms)`);
+  t.ok(times.at(-1)! - times[0]! >= (total / limit.count - 1) * limit.intervalMs,
+    `${total} messages at ${limit.count}/s take at least ${total / limit.count - 1} s (took ${times.at(-1)! - times[0]!} ms)`);
+});
