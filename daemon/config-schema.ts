@@ -1,9 +1,18 @@
 import { z } from 'zod';
+import { parseCidr } from './delivery/ssrf-guard.js';
 import { TARGET_FORMATS } from './delivery/target.js';
 
 const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
 const port = z.number().int().min(0).max(65535);
 const seconds = z.number().int().min(0);
+const cidr = z.string().refine((text) => {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a CIDR range such as 10.0.0.0/8 or fd00::/8 (or one address)');
 
 /** The default retry ladder in seconds (Svix's): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
 export const DEFAULT_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;
@@ -68,6 +77,11 @@ export const configSchema = z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   }).prefault({}),
   targets: z.array(target).default([]),
+  // Hardening. blockPrivateTargets is opt-in: targets on the relay's own network are a normal deployment.
+  security: z.strictObject({
+    blockPrivateTargets: z.boolean().default(false),
+    allowPrivateRanges: z.array(cidr).default([]),
+  }).prefault({}),
   // The website install flow (SPEC §6); absent = not served. Needs suite.secret (checked in crossFieldIssues).
   install: z.strictObject({
     publicBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).regex(/^[^?#]*$/, 'must have no query or fragment'),

@@ -11,6 +11,7 @@ import { CallbackConsumer } from './consumer/callback-consumer.js';
 import type { Enricher } from './consumer/process-callback.js';
 import { createHttpSender, type Sender } from './delivery/http-sender.js';
 import { resolveTargets } from './delivery/resolve-targets.js';
+import { createSsrfGuard } from './delivery/ssrf-guard.js';
 import { TargetWorker } from './delivery/target-worker.js';
 import { createEnricher } from './enrich/create-enricher.js';
 
@@ -68,7 +69,10 @@ export class RelayDaemon {
       ? createEnricher({ api: suiteApi, tokens: this.tokens, store, logger, now, onApiCall: (api, errcode) => metrics?.enrichmentCalls.inc({ api, errcode: String(errcode) }) })
       : null;
     const targets = resolveTargets(config).filter((t) => t.enabledInConfig);
-    this.sender = options.sender ?? createHttpSender();
+    // security.blockPrivateTargets: opt-in, since targets on the relay's own network are a normal deployment.
+    this.sender = options.sender ?? createHttpSender(config.security.blockPrivateTargets
+      ? { guard: createSsrfGuard({ allow: config.security.allowPrivateRanges }) }
+      : {});
     const leaseFloor = config.daemon.leaseMs;
     for (const target of targets) {
       // A claimed delivery may wait up to one rate window locally, then take up to its timeout.

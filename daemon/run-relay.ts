@@ -43,7 +43,7 @@ export interface RunningRelay {
 export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> {
   const { config, mode, logger } = options;
   const now = options.now ?? Date.now;
-  const store = options.store ?? (await createStore(config.store));
+  const store = options.store ?? (await createStore(config.store, { logger }));
   const metrics = new RelayMetrics({ store, now });
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;

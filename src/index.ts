@@ -55,6 +55,7 @@ export type {
 // Store
 export { createStore, parseStoreUrl, type CreateStoreOptions, type StoreLocation } from './store/create-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
+export { RedisStore, type RedisStoreOptions } from './store/redis.js';
 export { matchesGlob, matchesAny } from './store/glob.js';
 export type {
   Store, StoreKind, NewCallback, CallbackRecord, CallbackState, PutCallbackResult, DeliveryRecord, DeliveryState,

@@ -2,8 +2,8 @@ import PQueue from 'p-queue';
 import type { Logger } from '../../src/logger.js';
 import type { DeliveryRecord, Store } from '../../src/store/store.js';
 import { classifyResponse, type DeliveryVerdict } from './classify-response.js';
-import { formatFor } from './formats/index.js';
-import type { Sender } from './http-sender.js';
+import { formatFor, type OutgoingRequest } from './formats/index.js';
+import { isBlocked, type Sender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import type { TargetConfig } from './target.js';
 import { isTargetDisabled, setTargetDisabled } from './target-state.js';
@@ -152,10 +152,21 @@ export class TargetWorker {
       await this.sleepPromise(Math.max(5, slot.retryInMs));
     }
     const started = now();
-    const request = formatFor(target.format)(delivery.event, target, { now: new Date(started) });
+    let request: OutgoingRequest;
+    try {
+      request = formatFor(target.format)(delivery.event, target, { now: new Date(started) });
+    } catch (err) {
+      // A formatter bug must not bounce this delivery between lease expiries forever: keep it, dead, replayable.
+      logger.error({ target: target.name, deliveryId: delivery.id, err }, 'formatting the event failed: dead');
+      await store.recordAttempt(delivery.id, owner, { state: 'dead', countAttempt: true, error: `format failed: ${(err as Error).message}`, now: started });
+      return;
+    }
     const result = await send(request, target.timeoutMs);
     const finished = now();
-    const verdict = classifyResponse(target.format, result, new Date(finished));
+    // A target address refused by the SSRF guard is permanent: nothing was sent, and retrying would meet the same refusal.
+    const verdict: DeliveryVerdict = isBlocked(result)
+      ? { kind: 'dead', reason: result.message, disableTarget: false }
+      : classifyResponse(target.format, result, new Date(finished));
     observer?.attempted(target.name, verdict.kind, finished - started);
     const status = 'status' in result ? result.status : null;
     const response = 'body' in result ? result.body.slice(0, 2000) : null;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WecomRelayError } from '../errors.js';
 import { SqliteStore } from './sqlite.js';
+import type { Logger } from '../logger.js';
 import type { Store } from './store.js';
 
 /** What a store URL designates. */
@@ -85,7 +86,7 @@ export async function createStore(url: string | Store, options: CreateStoreOptio
   } catch (cause) {
     throw new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause, message: 'the Redis store could not be loaded' });
   }
-  return module.RedisStore.connect(location.url);
+  return module.RedisStore.connect(location.url, options.logger ? { logger: options.logger } : {});
 }
 
 function isStore(value: unknown): value is Store {
