@@ -55,7 +55,8 @@ export type {
 // Store
 export { createStore, parseStoreUrl, type CreateStoreOptions, type StoreLocation } from './store/create-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
-export { RedisStore, type RedisStoreOptions } from './store/redis.js';
+// Type only: the Redis store (and ioredis) load lazily, via createStore('redis://…').
+export type { RedisStore, RedisStoreOptions } from './store/redis.js';
 export { matchesGlob, matchesAny } from './store/glob.js';
 export type {
   Store, StoreKind, NewCallback, CallbackRecord, CallbackState, PutCallbackResult, DeliveryRecord, DeliveryState,

@@ -17,11 +17,13 @@ export interface CreateStoreOptions {
    * @default Date.now
    */
   readonly now?: () => number;
+  /** Where a Redis store logs connection trouble (rate-limited); silent by default. */
+  readonly logger?: Logger;
 }
 
 /** The shape of `./redis.js`, which is loaded only when a Redis URL is used (ioredis stays unloaded otherwise). */
 interface RedisStoreModule {
-  readonly RedisStore: { connect(url: string): Promise<Store> };
+  readonly RedisStore: { connect(url: string, options?: { logger?: Logger }): Promise<Store> };
 }
 
 /** Kept in a variable so the Redis store (and ioredis) load only when asked for. */
