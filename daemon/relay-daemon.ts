@@ -91,11 +91,14 @@ export class RelayDaemon {
     this.consumer = new CallbackConsumer({
       store, owner: this.owner, logger, now,
       concurrency: 8,
-      leaseMs: Math.max(leaseFloor, config.enrich.maxDelaySeconds * 1000 + 60_000),
+      // Each processing attempt is bounded to half the lease (enrichment is deferred past that), so a
+      // killed daemon's callbacks are claimable again after one lease.
+      leaseMs: leaseFloor,
       pollIntervalMs: config.daemon.pollIntervalMs,
       context: {
         suiteIds: [config.suite.id], tokens: this.tokens, enrich, targets, logger, now,
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
+        maxAttemptMs: Math.max(500, Math.floor(leaseFloor / 2) - 2 * config.wecomApi.timeoutMs),
       },
       onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },

@@ -28,6 +28,12 @@ export interface ProcessContext {
   readonly now: () => number;
   /** Enrichment never holds an event back longer than this after it was received. */
   readonly maxEnrichDelayMs: number;
+  /**
+   * One enrichment attempt may take at most this long (then it is deferred and tried again), so a
+   * processing attempt always ends well within the callback's lease.
+   * @default 30000
+   */
+  readonly maxAttemptMs?: number;
 }
 
 /** Either finish the callback (store the event, fan out) or try again later. */
@@ -127,7 +133,7 @@ export async function processCallback(callback: CallbackRecord, context: Process
     if (remaining <= 0) {
       enrichmentError = { code: 'timeout', message: 'enrichment did not finish within the bound; forwarded without it' };
     } else {
-      const outcome = await enrichWithin(context.enrich, event, Math.min(remaining, 60_000));
+      const outcome = await enrichWithin(context.enrich, event, Math.min(remaining, context.maxAttemptMs ?? 30_000));
       if (outcome.kind === 'retry') {
         if (age + deferDelayMs(callback.attempts) < context.maxEnrichDelayMs) {
           return { kind: 'defer', delayMs: deferDelayMs(callback.attempts), error: outcome.error.message };
