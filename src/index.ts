@@ -21,6 +21,11 @@ export { RECEIVER_DEFAULTS, resolveReceiverOptions, type ReceiverOptions, type R
 export { createReceiveIdPolicy, type ReceiveIdContext, type ReceiveIdPolicyOptions } from './receiver/receive-id-policy.js';
 export { readBody, type BodyCarrier } from './receiver/read-body.js';
 export { noopReceiverMetrics, type ReceiverMetrics } from './receiver/receiver-metrics.js';
+export {
+  createInstallHandler, INSTALL_STATE_NAMESPACE,
+  type InstallHandler, type InstallHandlerOptions, type InstallRequest, type InstallResult, type InstallRoute, type InstallStateRecord,
+} from './receiver/install-routes.js';
+export { INSTALL_DEFAULTS, resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './receiver/install-options.js';
 
 // Crypto (WXBizMsgCrypt with 32-byte PKCS#7)
 export { parseEncodingAESKey } from './crypto/key.js';

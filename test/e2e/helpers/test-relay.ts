@@ -90,7 +90,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   const suiteSecret = randomBytes(24).toString('hex');
   const keys = generateSuiteKeys();
   const mock = await startMockWecomApi({ suiteId: SUITE_ID, suiteSecret, ...options.mock });
-  t.teardown(() => mock.close());
+  t.teardown(async () => { console.error('mock.close start'); await mock.close(); console.error('mock.close done'); });
   const input: ConfigInput = {
     suite: { id: SUITE_ID, secret: suiteSecret, ...keys },
     receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600 },
@@ -125,7 +125,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       condition.changed();
     },
   });
-  t.teardown(() => relay.stop());
+  t.teardown(async () => { console.error('relay.stop start', Date.now()); await relay.stop(); console.error('relay.stop done', Date.now()); });
   const now = options.now ?? Date.now;
   const url = relay.receiver?.url ?? '';
 
