@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import type { Logger } from '../../src/logger.js';
+import { Waker } from '../waker.js';
 import type { CallbackRecord, Store } from '../../src/store/store.js';
 import { processCallback, type ProcessContext } from './process-callback.js';
 
@@ -30,7 +31,7 @@ export class CallbackConsumer {
   private readonly queue: PQueue;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
+  private readonly waker = new Waker();
 
   constructor(options: CallbackConsumerOptions) {
     this.options = options;
@@ -44,7 +45,7 @@ export class CallbackConsumer {
   }
 
   wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   /** Stops claiming and waits up to `timeoutMs` for callbacks being processed. */
@@ -64,7 +65,7 @@ export class CallbackConsumer {
       try {
         const free = this.options.concurrency * 2 - (this.queue.size + this.queue.pending);
         if (free <= 0) {
-          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.sleep(this.options.pollIntervalMs)]);
+          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.waker.sleep(this.options.pollIntervalMs)]);
           continue;
         }
         const claimed = await store.claimCallbacks({ owner, limit: free, leaseMs: this.options.leaseMs, now: now() });
@@ -72,12 +73,12 @@ export class CallbackConsumer {
         for (const callback of claimed) {
           void this.queue.add(() => this.process(callback));
         }
-        if (claimed.length === 0) await this.sleep(this.options.pollIntervalMs);
+        if (claimed.length === 0) await this.waker.sleep(this.options.pollIntervalMs);
       } catch (err) {
         failures += 1;
         const backoff = Math.min(30_000, this.options.pollIntervalMs * 2 ** Math.min(failures, 8));
         logger.error({ err, retryInMs: backoff }, 'claiming callbacks failed');
-        await this.sleep(backoff);
+        await this.waker.sleep(backoff);
       }
     }
   }
@@ -109,14 +110,5 @@ export class CallbackConsumer {
         : await store.failCallback(callback.id, owner, message, now()).catch(() => false);
       this.options.onProcessed?.(callback, kept && callback.attempts >= 5 ? 'failed' : 'defer', 0);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      function done() { clearTimeout(timer); resolve(); }
-      this.wakeUp = () => { this.wakeUp = undefined; done(); };
-    });
   }
 }

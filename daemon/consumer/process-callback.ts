@@ -129,13 +129,16 @@ export async function processCallback(callback: CallbackRecord, context: Process
   }
 
   if (context.enrich && enrichment === null && enrichmentError === null && event.type !== 'suite.ticket') {
-    const remaining = context.maxEnrichDelayMs - age;
+    // Measured now, not at the start: the credential step above may have taken a while.
+    const remaining = context.maxEnrichDelayMs - (now() - callback.receivedAt);
     if (remaining <= 0) {
       enrichmentError = { code: 'timeout', message: 'enrichment did not finish within the bound; forwarded without it' };
     } else {
       const outcome = await enrichWithin(context.enrich, event, Math.min(remaining, context.maxAttemptMs ?? 30_000));
       if (outcome.kind === 'retry') {
-        if (age + deferDelayMs(callback.attempts) < context.maxEnrichDelayMs) {
+        // The age after this attempt (which may have run up to the bound): deferring past the bound would
+        // hold the event back longer than enrich.maxDelaySeconds.
+        if (now() - callback.receivedAt + deferDelayMs(callback.attempts) < context.maxEnrichDelayMs) {
           return { kind: 'defer', delayMs: deferDelayMs(callback.attempts), error: outcome.error.message };
         }
         enrichmentError = outcome.error;

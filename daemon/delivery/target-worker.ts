@@ -7,6 +7,7 @@ import { isBlocked, type Sender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import type { TargetConfig } from './target.js';
 import { isTargetDisabled, setTargetDisabled } from './target-state.js';
+import { Waker } from '../waker.js';
 
 /** What a worker reports, for metrics. */
 export interface DeliveryObserver {
@@ -47,8 +48,7 @@ export class TargetWorker {
   private pausedUntil = 0;
   private running = false;
   private loop: Promise<void> | undefined;
-  private wakeUp: (() => void) | undefined;
-  private sleepTimer: NodeJS.Timeout | undefined;
+  private readonly waker = new Waker();
 
   constructor(options: TargetWorkerOptions) {
     this.options = options;
@@ -79,7 +79,7 @@ export class TargetWorker {
 
   /** Looks for due deliveries now instead of at the next poll. */
   wake(): void {
-    this.wakeUp?.();
+    this.waker.wake();
   }
 
   /** Stops claiming, hands back what has not started, and waits up to `timeoutMs` for in-flight sends. */
@@ -104,18 +104,18 @@ export class TargetWorker {
       try {
         const wait = this.pausedUntil - now();
         if (wait > 0) {
-          await this.sleep(wait);
+          await this.waker.sleep(wait);
           continue;
         }
         if (this.queue.isPaused) this.queue.start();
         if (await isTargetDisabled(store, this.target.name)) {
-          await this.sleep(this.options.pollIntervalMs * 4);
+          await this.waker.sleep(this.options.pollIntervalMs * 4);
           continue;
         }
         const free = this.capacity - this.inFlight;
         if (free <= 0) {
           // Full: wait for one task to finish (or the poll interval) before claiming more.
-          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.sleep(this.options.pollIntervalMs)]);
+          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.waker.sleep(this.options.pollIntervalMs)]);
           continue;
         }
         const claimed = await store.claimDeliveries({ target: this.target.name, owner, limit: free, leaseMs: this.options.leaseMs, now: now() });
@@ -126,13 +126,13 @@ export class TargetWorker {
             logger.error({ target: this.target.name, deliveryId: delivery.id, err }, 'delivery task failed unexpectedly');
           });
         }
-        if (claimed.length === 0) await this.sleep(this.options.pollIntervalMs);
+        if (claimed.length === 0) await this.waker.sleep(this.options.pollIntervalMs);
       } catch (err) {
         // Infrastructure trouble (store down): back off exponentially instead of spinning.
         failures += 1;
         const backoff = Math.min(30_000, this.options.pollIntervalMs * 2 ** Math.min(failures, 8));
         logger.error({ target: this.target.name, err, retryInMs: backoff }, 'claiming deliveries failed');
-        await this.sleep(backoff);
+        await this.waker.sleep(backoff);
       }
     }
   }
@@ -224,19 +224,5 @@ export class TargetWorker {
 
   private sleepPromise(ms: number): Promise<void> {
     return new Promise((resolve) => setTimeout(resolve, ms).unref());
-  }
-
-  /** Sleeps up to `ms`, or until {@link wake} or {@link stop}. */
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(this.sleepTimer);
-        this.wakeUp = undefined;
-        resolve();
-      };
-      this.wakeUp = done;
-      this.sleepTimer = setTimeout(done, ms);
-      this.sleepTimer.unref();
-    });
   }
 }
