@@ -9,12 +9,12 @@
  *     runs as a child process (`node dist/daemon/cli.js daemon --config …`) whose VmHWM / VmRSS are sampled
  *     from /proc every 200 ms.
  *
- *   node bench/forward.js [--events 5000] [--seconds 30] [--backlog 100000] [--window 15]
+ *   node bench/forward.js [--events 5000] [--seconds 30] [--backlog 100000] [--window 15] [--only a|b] [--profile DIR]
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -27,6 +27,7 @@ import { silentLogger } from '../dist/src/logger.js';
 import { createStore } from '../dist/src/store/create-store.js';
 import { SUITE_ID, generateCredentials, storedCallback } from './lib/fixtures.js';
 import { prefillStore } from './lib/prefill.js';
+import { startProfile, summarizeProfile } from './lib/profile.js';
 import { startSink } from './lib/sink.js';
 import { ratio, round } from './lib/stats.js';
 
@@ -99,6 +100,8 @@ async function daemonRun(sink, file, credentials, options) {
   }, {});
   const store = await createStore(config.store);
   const daemon = new RelayDaemon({ config, store, logger: silentLogger });
+  // --profile DIR: a CPU profile of the daemon phase only.
+  const stopProfile = options.profile ? await startProfile() : undefined;
   const cpu = process.cpuUsage();
   const elu = performance.eventLoopUtilization();
   const started = performance.now();
@@ -106,6 +109,11 @@ async function daemonRun(sink, file, credentials, options) {
   const { answered, elapsedMs } = await waitForSink(sink, options.events, started, options.seconds * 1000);
   const cpuMs = cpuSince(cpu);
   const loop = performance.eventLoopUtilization(elu).utilization;
+  let profile;
+  if (stopProfile) {
+    const file = join(options.profile, 'forward-daemon.cpuprofile');
+    profile = { file, ...summarizeProfile(await stopProfile(file), 15) };
+  }
   await daemon.stop(5_000);
   const stats = await store.stats(Date.now());
   await store.close();
@@ -116,6 +124,7 @@ async function daemonRun(sink, file, credentials, options) {
     elapsedMs: round(elapsedMs, 1), perSecond: round(answered / (elapsedMs / 1000), 1),
     cpuMsPerEvent: round(cpuMs / Math.max(1, answered)), eventLoopUtilization: round(loop),
     completed: answered >= options.events,
+    ...(profile ? { profile } : {}),
   };
 }
 
@@ -246,11 +255,12 @@ async function memory(options, dir) {
 
 /**
  * Runs both parts and resolves their results.
- * @param {Partial<typeof FORWARD_DEFAULTS> & { log?: (line: string) => void, only?: 'a' | 'b' }} [overrides]
+ * @param {Partial<typeof FORWARD_DEFAULTS> & { log?: (line: string) => void, only?: 'a' | 'b', profile?: string }} [overrides]
  */
 export async function runForward(overrides = {}) {
   const options = { ...FORWARD_DEFAULTS, ...overrides, log: overrides.log ?? ((line) => process.stderr.write(`${line}\n`)) };
   const dir = mkdtempSync(join(tmpdir(), 'wecom-relay-bench-forward-'));
+  if (options.profile) mkdirSync(options.profile, { recursive: true });
   try {
     const out = { options: Object.fromEntries(Object.keys(FORWARD_DEFAULTS).map((k) => [k, options[k]])) };
     if (options.only !== 'b') out.throughput = await throughput(options, dir);
@@ -261,15 +271,19 @@ export async function runForward(overrides = {}) {
   }
 }
 
-/** `--events`, `--seconds`, `--concurrency`, `--backlog`, `--window`, `--slowMs`, `--only a|b`. */
+/** `--events`, `--seconds`, `--concurrency`, `--backlog`, `--window`, `--slowMs`, `--only a|b`, `--profile DIR`. */
 export function forwardArgs(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { ...Object.fromEntries(Object.keys(FORWARD_DEFAULTS).map((k) => [k, { type: 'string' }])), only: { type: 'string' } },
+    options: {
+      ...Object.fromEntries(Object.keys(FORWARD_DEFAULTS).map((k) => [k, { type: 'string' }])),
+      only: { type: 'string' },
+      profile: { type: 'string' },
+    },
     strict: false,
   });
   return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')
-    .map(([k, v]) => [k, k === 'only' ? v : Number(v)]));
+    .map(([k, v]) => [k, k === 'only' || k === 'profile' ? v : Number(v)]));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -3,11 +3,11 @@
  * store, fsync'd group commits) and, in the same run, to a bare Express 5 app that only reads the body
  * and answers `success`. Rounds alternate A-B-B-A so load from other processes hits both alike.
  *
- *   node bench/ingest.js [--requests 20000] [--seconds 10] [--connections 32] [--rounds 2]
+ *   node bench/ingest.js [--requests 20000] [--seconds 10] [--connections 32] [--rounds 2] [--profile DIR]
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +18,7 @@ import express from 'express';
 import { startReceiver } from '../dist/src/receiver/standalone.js';
 import { COMMAND_PATH, DATA_PATH, SUITE_ID, generateCredentials, sealedRequests } from './lib/fixtures.js';
 import { runLoadInChild } from './lib/load.js';
+import { startProfile, summarizeProfile } from './lib/profile.js';
 import { ratio, round, summarize } from './lib/stats.js';
 
 /** Defaults: 20,000 requests or 10 s per server, whichever first, at 32 connections, in 2 rounds. */
@@ -88,12 +89,13 @@ function combine(runs) {
 
 /**
  * Runs the ingest benchmark and resolves its results.
- * @param {Partial<typeof INGEST_DEFAULTS> & { log?: (line: string) => void }} [overrides]
+ * @param {Partial<typeof INGEST_DEFAULTS> & { log?: (line: string) => void, profile?: string }} [overrides]
  */
 export async function runIngest(overrides = {}) {
   const options = { ...INGEST_DEFAULTS, ...overrides };
   const log = overrides.log ?? ((line) => process.stderr.write(`${line}\n`));
   const dir = mkdtempSync(join(tmpdir(), 'wecom-relay-bench-ingest-'));
+  if (options.profile) mkdirSync(options.profile, { recursive: true });
   const file = join(dir, 'ingest.db');
   const credentials = generateCredentials();
   const perRound = Math.ceil(options.requests / options.rounds);
@@ -118,12 +120,19 @@ export async function runIngest(overrides = {}) {
     const batchesBefore = store.putBatches;
 
     const runs = { receiver: [], bare: [] };
+    let profile;
     for (let r = 0; r < options.rounds; r++) {
       // A-B-B-A: each server goes first in every other round.
       const order = r % 2 === 0 ? ['bare', 'receiver'] : ['receiver', 'bare'];
       for (const name of order) {
         const url = name === 'receiver' ? receiver.url : bare.url;
+        // --profile DIR: a CPU profile of the receiver's first round (the profiler slows it down a little).
+        const stopProfile = options.profile && name === 'receiver' && r === 0 ? await startProfile() : undefined;
         const run = await measure(name, url, rounds[r], options);
+        if (stopProfile) {
+          const file = join(options.profile, 'ingest-receiver.cpuprofile');
+          profile = { file, ...summarizeProfile(await stopProfile(file), 15) };
+        }
         runs[name].push(run);
         log(`ingest: round ${r + 1} ${name.padEnd(8)} ${run.load.latencies.length} answers in ${round(run.load.elapsedMs, 0)} ms` +
           ` (${round(run.load.latencies.length / (run.load.elapsedMs / 1000), 0)} req/s, server ELU ${round(run.serverElu, 2)},` +
@@ -153,6 +162,7 @@ export async function runIngest(overrides = {}) {
         cpuPerRequest: ratio(receiverResult.cpuMsPerRequest, bareResult.cpuMsPerRequest),
       },
       store: { stored, distinctIds, acked, match: stored === acked && distinctIds === stored },
+      ...(profile ? { profile } : {}),
       targets: {
         throughputRatio: { want: '>= 0.5', met: ratio(receiverResult.throughput, bareResult.throughput) >= 0.5 },
         p99Ms: { want: '< 50', met: receiverResult.latencyMs.p99 < 50 },
@@ -166,14 +176,15 @@ export async function runIngest(overrides = {}) {
   }
 }
 
-/** `--requests`, `--seconds`, `--connections`, `--rounds`, `--warmup` from the command line. */
+/** `--requests`, `--seconds`, `--connections`, `--rounds`, `--warmup`, `--profile DIR` from the command line. */
 export function ingestArgs(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: Object.fromEntries(Object.keys(INGEST_DEFAULTS).map((k) => [k, { type: 'string' }])),
+    options: { ...Object.fromEntries(Object.keys(INGEST_DEFAULTS).map((k) => [k, { type: 'string' }])), profile: { type: 'string' } },
     strict: false,
   });
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string').map(([k, v]) => [k, Number(v)]));
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')
+    .map(([k, v]) => [k, k === 'profile' ? v : Number(v)]));
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

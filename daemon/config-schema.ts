@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseCidr } from './delivery/ssrf-guard.js';
+import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-policy.js';
 import { TARGET_FORMATS } from './delivery/target.js';
 
 const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
@@ -14,8 +15,6 @@ const cidr = z.string().refine((text) => {
   }
 }, 'must be a CIDR range such as 10.0.0.0/8 or fd00::/8 (or one address)');
 
-/** The default retry ladder in seconds (Svix's): immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h. */
-export const DEFAULT_RETRY_SCHEDULE = [0, 5, 300, 1800, 7200, 18000, 36000, 36000] as const;
 
 const target = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, `_`, `.` or `-`'),

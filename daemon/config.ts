@@ -95,6 +95,11 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
     }
   }
   issues.push(...crossFieldIssues(interpolated));
+  // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
+  const unsetEnv = new Set(issues.filter((i) => i.message.startsWith('environment variable ')).map((i) => i.path));
+  const reported = issues.filter((i) => !unsetEnv.has(i.path) || i.message.startsWith('environment variable '));
+  issues.length = 0;
+  issues.push(...reported);
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
   return result.data;
 }

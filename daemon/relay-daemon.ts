@@ -45,6 +45,7 @@ export class RelayDaemon {
   private unsubscribe: (() => void) | undefined;
   private maintenance: NodeJS.Timeout | undefined;
   private lastTicketAlert = 0;
+  private startedAt = 0;
 
   constructor(options: RelayDaemonOptions) {
     this.options = options;
@@ -112,6 +113,7 @@ export class RelayDaemon {
       this.consumer.wake();
       for (const worker of this.workers.values()) worker.wake();
     });
+    this.startedAt = (this.options.now ?? Date.now)();
     this.consumer.start();
     for (const worker of this.workers.values()) worker.start();
     this.maintenance = setInterval(() => { void this.maintain(); }, 60_000);
@@ -132,8 +134,10 @@ export class RelayDaemon {
       if (this.tokens) {
         const ticket = await this.tokens.suiteTicketStatus();
         const limitMs = config.daemon.ticketAlertMinutes * 60_000;
+        // Without any ticket yet, count from start-up: a fresh deployment gets its first push within 10 min.
         const age = ticket ? now - ticket.updatedAt : null;
-        if ((age === null || age > limitMs) && now - this.lastTicketAlert > limitMs) {
+        const silentFor = age ?? now - this.startedAt;
+        if (silentFor > limitMs && now - this.lastTicketAlert > limitMs) {
           this.lastTicketAlert = now;
           logger.warn({ alert: 'suite_ticket_stale', ageSeconds: age === null ? null : Math.round(age / 1000) },
             `no suite_ticket received for ${config.daemon.ticketAlertMinutes} minutes: check the command callback URL, or press 刷新ticket in the provider console`);

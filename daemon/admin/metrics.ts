@@ -37,6 +37,7 @@ export class RelayMetrics implements ReceiverMetrics {
       name: 'wecom_relay_deliveries', help: 'Deliveries by target and state', labelNames: ['target', 'state'], registers: [this.registry],
       async collect() {
         const s = await stats();
+        this.reset(); // a pruned or removed target must not keep reporting its last values
         for (const [target, t] of Object.entries(s.deliveries)) {
           this.set({ target, state: 'pending' }, t.pending);
           this.set({ target, state: 'delivered' }, t.delivered);
@@ -49,6 +50,7 @@ export class RelayMetrics implements ReceiverMetrics {
       async collect() {
         const s = await stats();
         const t0 = now();
+        this.reset();
         this.set({ target: 'inbox' }, s.callbacks.oldestPendingAt === null ? 0 : (t0 - s.callbacks.oldestPendingAt) / 1000);
         for (const [target, t] of Object.entries(s.deliveries)) this.set({ target }, t.oldestPendingAt === null ? 0 : (t0 - t.oldestPendingAt) / 1000);
       },

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import got from 'got';
 import { parseEncodingAESKey } from '../../src/crypto/key.js';
 import { ConfigError } from '../../src/errors.js';
-import { createStore } from '../../src/store/create-store.js';
+import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
 import type { Config } from '../config-schema.js';
 import { resolveTargets } from '../delivery/resolve-targets.js';
 import { EXIT, CommandExit, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
@@ -57,7 +57,8 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
       await store.deleteKv('doctor', probeKey);
       add('store', 'ok', `${store.kind} store answers and takes writes`);
       if (store.kind === 'sqlite') {
-        const file = config.store.replace(/^(sqlite:|file:)/, '');
+        const location = parseStoreUrl(config.store);
+        const file = location.kind === 'sqlite' ? location.filename : ':memory:';
         if (file !== ':memory:') {
           const mode = (await stat(file)).mode & 0o777;
           add('store.fileMode', mode & 0o077 ? 'warn' : 'ok', `${file} has mode ${mode.toString(8).padStart(4, '0')}${mode & 0o077 ? ': others can read the permanent codes; chmod 600 it' : ''}`);

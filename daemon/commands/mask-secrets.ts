@@ -1,12 +1,13 @@
+import { isSecretField } from '../../src/events/normalize.js';
 import type { CallbackRecord } from '../../src/store/store.js';
 import type { FieldValue } from '../../src/xml/fields.js';
 
-/** Field names whose values are secrets (WeCom's and ours), matched case-insensitively. */
-const SECRET_FIELD = /^(suite_?ticket|auth_?code|permanent_?code|access_?token|suite_?access_?token|pre_?auth_?code|secret)$/i;
+/** The same rule the normalizer uses to keep credentials out of events, plus our own `secret`. */
+const isSecret = (key: string): boolean => isSecretField(key) || /^secret$/i.test(key);
 
 function collectSecrets(value: FieldValue, key: string, out: string[]): void {
   if (typeof value === 'string') {
-    if (SECRET_FIELD.test(key) && value.length > 0) out.push(value);
+    if (isSecret(key) && value.length > 0) out.push(value);
   } else if (Array.isArray(value)) {
     for (const v of value) collectSecrets(v, key, out);
   } else {
@@ -15,7 +16,7 @@ function collectSecrets(value: FieldValue, key: string, out: string[]): void {
 }
 
 function maskFields(value: FieldValue, key: string): FieldValue {
-  if (typeof value === 'string') return SECRET_FIELD.test(key) ? '[redacted]' : value;
+  if (typeof value === 'string') return isSecret(key) ? '[redacted]' : value;
   if (Array.isArray(value)) return value.map((v) => maskFields(v, key));
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskFields(v, k)]));
 }

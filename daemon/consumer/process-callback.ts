@@ -99,7 +99,10 @@ export async function processCallback(callback: CallbackRecord, context: Process
         case 'auth.created':
         case 'auth.permanent_code_reset': {
           const authCode = str(fields.AuthCode);
-          if (!authCode) throw new WecomRelayError('ERR_WECOM_CORP_NOT_AUTHORIZED', { message: 'callback carries no AuthCode' });
+          if (!authCode) {
+            enrichmentError = { code: 'invalid_event', message: 'the callback carries no AuthCode to exchange' };
+            break;
+          }
           const auth = await tokens.exchangeAuthCode(authCode);
           enrichment = { corp: publicCorpInfo(auth) };
           event = { ...event, source: { ...event.source, corpId: auth.corpId } };

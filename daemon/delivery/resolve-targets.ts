@@ -4,7 +4,10 @@ import type { TargetConfig, TargetFormat } from './target.js';
 
 /** A validated target and whether the config enables it. */
 export interface ResolvedTarget extends TargetConfig {
-  /** `enabled: false` in the config; `wecom-relay targets enable` overrides at runtime via the store. */
+  /**
+   * `enabled: false` in the config: no worker runs and nothing is routed to it. (`wecom-relay targets
+   * enable|disable` switches an enabled target at runtime, through the store; it cannot revive this.)
+   */
   readonly enabledInConfig: boolean;
 }
 

@@ -167,16 +167,18 @@ export class TargetWorker {
     const verdict: DeliveryVerdict = isBlocked(result)
       ? { kind: 'dead', reason: result.message, disableTarget: false }
       : classifyResponse(target.format, result, new Date(finished));
-    observer?.attempted(target.name, verdict.kind, finished - started);
+    const observe = (outcome: DeliveryVerdict['kind']) => observer?.attempted(target.name, outcome, finished - started);
     const status = 'status' in result ? result.status : null;
     const response = 'body' in result ? result.body.slice(0, 2000) : null;
     const base = { status, response, now: finished };
     switch (verdict.kind) {
       case 'delivered':
+        observe('delivered');
         await store.recordAttempt(delivery.id, owner, { ...base, state: 'delivered', countAttempt: true, error: null });
         observer?.deliveredEvent?.(delivery);
         return;
       case 'rate_limited':
+        observe('rate_limited');
         this.pause(verdict.pauseMs, verdict.reason);
         await store.recordAttempt(delivery.id, owner, {
           ...base, state: 'pending', countAttempt: false, nextAttemptAt: finished + verdict.pauseMs, error: verdict.reason,
@@ -184,6 +186,7 @@ export class TargetWorker {
         return;
       case 'retry': {
         const delay = nextRetryDelayMs(delivery.attempts + 1, target.retrySchedule, this.options.random);
+        observe(delay === null ? 'dead' : 'retry');
         if (delay === null) {
           logger.warn({ target: target.name, deliveryId: delivery.id, reason: verdict.reason }, 'delivery exhausted its retries: dead');
           await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: `retries exhausted: ${verdict.reason}` });
@@ -195,6 +198,7 @@ export class TargetWorker {
         return;
       }
       case 'dead':
+        observe('dead');
         logger.warn({ target: target.name, deliveryId: delivery.id, status, reason: verdict.reason }, 'delivery failed permanently: dead');
         await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
         if (verdict.disableTarget) {

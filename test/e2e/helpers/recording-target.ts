@@ -117,7 +117,7 @@ export async function startRecordingTarget(t: Teardown, options: RecordingTarget
       return closing;
     },
   };
-  t.teardown(async () => { console.error('target.close start'); await target.close(); console.error('target.close done'); });
+  t.teardown(() => target.close());
   return target;
 }
 

@@ -90,7 +90,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   const suiteSecret = randomBytes(24).toString('hex');
   const keys = generateSuiteKeys();
   const mock = await startMockWecomApi({ suiteId: SUITE_ID, suiteSecret, ...options.mock });
-  t.teardown(async () => { console.error('mock.close start'); await mock.close(); console.error('mock.close done'); });
+  t.teardown(() => mock.close());
   const input: ConfigInput = {
     suite: { id: SUITE_ID, secret: suiteSecret, ...keys },
     receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600 },
@@ -125,7 +125,20 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       condition.changed();
     },
   });
-  t.teardown(async () => { console.error('relay.stop start', Date.now()); await relay.stop(); console.error('relay.stop done', Date.now()); });
+  t.teardown(async () => {
+    const daemon = relay.daemon as any;
+    const stopT = Date.now();
+    const timer = setInterval(() => {
+      const ws = [...daemon.workers.values()].map((w: any) => `${w.target.name} inFlight=${w.inFlight} size=${w.queue.size} pending=${w.queue.pending} paused=${w.queue.isPaused} running=${w.running} wake=${!!w.wakeUp}`);
+      console.error('STUCK', Date.now() - stopT, ws.join('; '), 'consumer', daemon.consumer.queue.size, daemon.consumer.queue.pending, !!daemon.consumer.wakeUp);
+    }, 3000);
+    await relay.receiver?.close(); console.error('receiver closed', Date.now() - stopT);
+    await Promise.all([daemon.consumer.stop(10000).then(() => console.error('consumer stopped', Date.now() - stopT)),
+      ...[...daemon.workers.values()].map((w: any) => w.stop(10000).then(() => console.error('worker stopped', Date.now() - stopT)))]);
+    clearInterval(timer);
+    await relay.stop();
+    console.error('relay stopped', Date.now() - stopT);
+  });
   const now = options.now ?? Date.now;
   const url = relay.receiver?.url ?? '';
 
