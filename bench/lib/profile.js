@@ -44,9 +44,29 @@ export function summarizeProfile(profile, top = 25) {
     fns.set(fn, (fns.get(fn) ?? 0) + us);
     files.set(file, (files.get(file) ?? 0) + us);
   }
+  // Every sample charged to the nearest frame of this project (dist/…): where our code spends the time,
+  // including what it waits for synchronously in native calls (SQLite statements, fsync).
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const own = new Map();
+  for (const [id, us] of self) {
+    let at = id;
+    while (at !== undefined && !isProject(byId.get(at).callFrame.url)) at = parent.get(at);
+    const name = at === undefined ? '(outside project code)' : frameName(byId.get(at).callFrame);
+    own.set(name, (own.get(name) ?? 0) + us);
+  }
   const rank = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, top)
     .map(([name, us]) => ({ name, ms: Math.round(us / 1000), pct: Math.round((1000 * us) / total) / 10 }));
-  return { totalMs: Math.round(total / 1000), functions: rank(fns), files: rank(files) };
+  return { totalMs: Math.round(total / 1000), functions: rank(fns), files: rank(files), project: rank(own) };
+}
+
+/** A frame of the built library (dist/), not of a dependency. */
+function isProject(url) {
+  return url.includes('/dist/') && !url.includes('/node_modules/');
+}
+
+function frameName(callFrame) {
+  return `${callFrame.functionName || '(anonymous)'} ${shortUrl(callFrame.url)}:${callFrame.lineNumber + 1}`;
 }
 
 function shortUrl(url) {
@@ -64,6 +84,8 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const summary = summarizeProfile(JSON.parse(readFileSync(process.argv[2], 'utf8')), Number(process.argv[3] ?? 25));
   process.stdout.write(`total sampled: ${summary.totalMs} ms\n\nself time by function:\n`);
   for (const f of summary.functions) process.stdout.write(`${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}\n`);
+  process.stdout.write('\ntime by nearest project function (dist/):\n');
+  for (const f of summary.project) process.stdout.write(`${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}\n`);
   process.stdout.write('\nself time by file:\n');
   for (const f of summary.files) process.stdout.write(`${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(6)} ms  ${f.name}\n`);
 }

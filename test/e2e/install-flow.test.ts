@@ -142,6 +142,7 @@ t.test('the config refuses an install section it cannot serve', async (t) => {
     ],
   }, 'no suite.secret and a clashing path are both reported');
   t.throws(() => validateConfig({ ...base, suite: { ...base.suite, secret: 's' }, install: { publicBaseUrl: 'https://zjemail.cn/?x=1' } }, {}), {
+    name: 'ConfigError',
     issues: [{ path: 'install.publicBaseUrl' }],
   }, 'a public base URL with a query is refused');
 });

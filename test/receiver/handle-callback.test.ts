@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { sealCallback, sealEchostr } from '../../src/crypto/seal-callback.js';
 import type { WecomEvent } from '../../src/events/types.js';
 import { createCallbackHandler, type CallbackRequest } from '../../src/receiver/handle-callback.js';
@@ -14,7 +14,7 @@ function post(endpoint: 'data' | 'command', query: Record<string, string>, body:
   return { method: 'POST', endpoint, query: new URLSearchParams(query).toString(), readBody: async () => body };
 }
 
-async function freshStore(t: Tap.Test): Promise<Store> {
+async function freshStore(t: Test): Promise<Store> {
   const store = await createStore(`sqlite:${t.testdir()}/relay.db`);
   t.teardown(() => store.close());
   return store;

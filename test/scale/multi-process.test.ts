@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import t from 'tap';
 import { RedisStore } from '../../src/store/redis.js';
 import { headerOf, startRecordingTarget, type RecordedRequest } from '../e2e/helpers/recording-target.js';
+import { describeMissing } from './helpers/describe-missing.js';
 import { pollUntil } from './helpers/poll-until.js';
 import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from './helpers/redis-admin.js';
 import { startRelayProcess } from './helpers/relay-process.js';
@@ -66,12 +67,15 @@ if (admin === undefined) {
     const notSuccess = answers.filter((a) => a.status !== 200 || a.body !== 'success');
     t.same(notSuccess, [], 'both receivers answered 200 `success` to every post');
 
-    const allArrived = await target.waitFor((r) => distinctArrived(r) >= EVENTS, 90_000);
-    t.ok(allArrived, `every event reached the target (${distinctArrived(target.requests)}/${EVENTS} distinct ids)`);
-
-    // Wait until the store agrees nothing is left, so late duplicates (if any) are counted too.
     const relayStore = await RedisStore.connect(store);
     t.teardown(() => relayStore.close());
+    const allArrived = await target.waitFor((r) => distinctArrived(r) >= EVENTS, 90_000);
+    const arrivedIds = new Set(target.requests.map((r) => headerOf(r, 'webhook-id')));
+    t.ok(allArrived, `every event reached the target (${arrivedIds.size}/${EVENTS} distinct ids)${allArrived ? '' : `; stuck:\n${
+      await describeMissing(relayStore, [...expected].filter((id) => !arrivedIds.has(id)))}\ndaemon B's last lines:\n${
+      daemonB.cli.lines.slice(-15).map((l) => JSON.stringify(l)).join('\n')}`}`);
+
+    // Wait until the store agrees nothing is left, so late duplicates (if any) are counted too.
     const settled = await pollUntil(async () => {
       const stats = await relayStore.stats(Date.now());
       return stats.callbacks.pending === 0 && stats.deliveries.hook?.pending === 0 && stats.deliveries.hook.delivered === EVENTS;

@@ -130,14 +130,10 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     const stopT = Date.now();
     const timer = setInterval(() => {
       const ws = [...daemon.workers.values()].map((w: any) => `${w.target.name} inFlight=${w.inFlight} size=${w.queue.size} pending=${w.queue.pending} paused=${w.queue.isPaused} running=${w.running} wake=${!!w.wakeUp}`);
-      console.error('STUCK', Date.now() - stopT, ws.join('; '), 'consumer', daemon.consumer.queue.size, daemon.consumer.queue.pending, !!daemon.consumer.wakeUp);
+      console.error('STUCK', Date.now() - stopT, ws.join('; '), 'consumer', daemon.consumer.queue.size, daemon.consumer.queue.pending, daemon.consumer.running, !!daemon.consumer.wakeUp, 'store closed', (relay.store as any)['#closed']);
     }, 3000);
-    await relay.receiver?.close(); console.error('receiver closed', Date.now() - stopT);
-    await Promise.all([daemon.consumer.stop(10000).then(() => console.error('consumer stopped', Date.now() - stopT)),
-      ...[...daemon.workers.values()].map((w: any) => w.stop(10000).then(() => console.error('worker stopped', Date.now() - stopT)))]);
-    clearInterval(timer);
     await relay.stop();
-    console.error('relay stopped', Date.now() - stopT);
+    clearInterval(timer);
   });
   const now = options.now ?? Date.now;
   const url = relay.receiver?.url ?? '';

@@ -1,0 +1,119 @@
+import t from 'tap';
+import { mapLimit, newSuite, newWebhookSecret, relayConfig, writeConfig } from '../helpers/cli-fixture.js';
+import { runCli } from '../helpers/spawn-cli.js';
+
+/** Every command and subcommand, with the options its --help must mention. */
+const HELP: ReadonlyArray<{ args: string[]; mentions: string[] }> = [
+  { args: [], mentions: ['start', 'serve', 'daemon', 'demo', 'trigger', 'mock-api', 'events', 'deliveries', 'replay', 'targets', 'doctor', 'config', '--version'] },
+  { args: ['start'], mentions: ['--config'] },
+  { args: ['serve'], mentions: ['--config'] },
+  { args: ['daemon'], mentions: ['--config'] },
+  { args: ['demo'], mentions: ['--keep', '--verbose', '--timeout', '--data'] },
+  { args: ['trigger'], mentions: ['<kind>', '--config', '--to', '--corp', '--mock-api', '--json'] },
+  { args: ['mock-api'], mentions: ['--port', '--host', '--suite-id', '--suite-secret', '--accept-any-ticket'] },
+  { args: ['events'], mentions: ['list', 'show'] },
+  { args: ['events', 'list'], mentions: ['--config', '--store', '--type', '--corp', '--state', '--since', '--limit', '--json'] },
+  { args: ['events', 'show'], mentions: ['<id>', '--config', '--store'] },
+  { args: ['deliveries'], mentions: ['list'] },
+  { args: ['deliveries', 'list'], mentions: ['--config', '--store', '--status', '--target', '--event', '--since', '--limit', '--json'] },
+  { args: ['replay'], mentions: ['[ids...]', '--config', '--store', '--target', '--status', '--since', '--until', '--json'] },
+  { args: ['targets'], mentions: ['enable', 'disable'] },
+  { args: ['targets', 'enable'], mentions: ['<name>', '--config', '--store'] },
+  { args: ['targets', 'disable'], mentions: ['<name>', '--config', '--store'] },
+  { args: ['doctor'], mentions: ['--config', '--json', '--timeout'] },
+  { args: ['config'], mentions: ['print'] },
+  { args: ['config', 'print'], mentions: ['--config', '--json'] },
+];
+
+t.test('--help on every command and subcommand exits 0 and names its options', async (t) => {
+  const results = await mapLimit(HELP, 4, (h) => runCli([...h.args, '--help']));
+  HELP.forEach((h, i) => {
+    const { code, stdout, stderr } = results[i]!;
+    const name = ['wecom-relay', ...h.args].join(' ');
+    t.equal(code, 0, `${name} --help exits 0 (stderr: ${stderr})`);
+    t.match(stdout, new RegExp(`^Usage: ${name.replace(/[-]/g, '\\-')}\\b`), `${name} --help prints its usage line`);
+    for (const word of h.mentions) t.ok(stdout.includes(word), `${name} --help mentions ${word}`);
+  });
+});
+
+t.test('--version, an unknown command, an unknown option and a bad --port', async (t) => {
+  const [version, unknown, badOption, badPort] = await Promise.all([
+    runCli(['--version']),
+    runCli(['frobnicate']),
+    runCli(['events', 'list', '--colour']),
+    runCli(['mock-api', '--port', '70000']),
+  ]);
+  t.equal(version.code, 0, '--version exits 0');
+  t.equal(version.stdout.trim(), '0.1.0', '--version prints 0.1.0');
+  t.equal(unknown.code, 2, 'an unknown command exits 2');
+  t.match(unknown.stderr, /unknown command 'frobnicate'/, 'and says which command is unknown');
+  t.equal(badOption.code, 2, 'an unknown option exits 2');
+  t.match(badOption.stderr, /unknown option '--colour'/, 'and names the option');
+  t.equal(badPort.code, 2, 'mock-api --port 70000 exits 2');
+  t.match(badPort.stderr, /--port must be 0–65535/, 'and says the valid range');
+});
+
+t.test('config print shows the defaults and masks every secret, as YAML and as JSON', async (t) => {
+  const dir = t.testdir();
+  const suite = newSuite();
+  const webhookSecret = newWebhookSecret();
+  const botKey = '693a91f6-7xxx-4bc4-97a0-0ec2sifa5aaa';
+  const feishuSecret = 'feishu-signing-secret-0123456789';
+  const adminToken = 'admin-token-0123456789abcdef';
+  const config = writeConfig(dir, relayConfig({
+    dir,
+    suite,
+    admin: { enabled: true, port: 0, token: adminToken },
+    targets: [
+      { name: 'hooks', url: 'https://hooks.example.com/wecom', secret: webhookSecret },
+      { name: 'bot', url: `https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=${botKey}`, format: 'wecom-bot' },
+      { name: 'lark', url: 'https://open.feishu.cn/open-apis/bot/v2/hook/abc', format: 'feishu', secret: feishuSecret },
+    ],
+  }));
+  const secrets: Record<string, string> = {
+    'suite secret': suite.secret,
+    'callback token': suite.token,
+    EncodingAESKey: suite.encodingAESKey,
+    'json target secret': webhookSecret,
+    'json target secret (base64 part)': webhookSecret.slice('whsec_'.length),
+    'wecom-bot key': botKey,
+    'feishu secret': feishuSecret,
+    'admin token': adminToken,
+  };
+  const [yaml, json] = await Promise.all([runCli(['config', 'print', '--config', config]), runCli(['config', 'print', '--json', '--config', config])]);
+  t.equal(yaml.code, 0, `config print exits 0 (stderr: ${yaml.stderr})`);
+  t.equal(json.code, 0, `config print --json exits 0 (stderr: ${json.stderr})`);
+  for (const [name, value] of Object.entries(secrets)) {
+    t.notOk(yaml.stdout.includes(value), `the YAML does not show the ${name}`);
+    t.notOk(json.stdout.includes(value), `the JSON does not show the ${name}`);
+  }
+  t.ok(yaml.stdout.startsWith(`# ${config}\n`), 'the YAML names the file it came from');
+  t.match(yaml.stdout, /dataPath: \/api\/v1\/wecom\/callback/, 'the YAML shows a default (receiver.dataPath)');
+  let printed: any;
+  t.doesNotThrow(() => { printed = JSON.parse(json.stdout); }, 'config print --json prints JSON');
+  t.equal(printed?.suite?.secret, '***', 'suite.secret is masked');
+  t.equal(printed?.suite?.token, '***', 'suite.token is masked');
+  t.equal(printed?.suite?.encodingAESKey, '***', 'suite.encodingAESKey is masked');
+  t.equal(printed?.admin?.token, '***', 'admin.token is masked');
+  t.equal(printed?.targets?.[0]?.secret, '***', 'the json target secret is masked');
+  t.equal(printed?.targets?.[1]?.url, 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=***', 'the wecom-bot key is masked inside its URL');
+  t.equal(printed?.targets?.[2]?.secret, '***', 'the feishu secret is masked');
+  t.equal(printed?.suite?.id, suite.id, 'the suite id (not a secret) is shown');
+  t.equal(printed?.receiver?.dataPath, '/api/v1/wecom/callback', 'default receiver.dataPath');
+  t.equal(printed?.receiver?.commandPath, '/api/v1/wecom/command', 'default receiver.commandPath');
+  t.equal(printed?.wecomApi?.baseUrl, 'https://qyapi.weixin.qq.com', 'default wecomApi.baseUrl');
+  t.same(printed?.enrich, { enabled: true, maxDelaySeconds: 300 }, 'default enrich');
+  t.same(printed?.targets?.[0]?.events, ['*'], 'default target events');
+  t.same(printed?.targets?.[0]?.retrySchedule, [0, 5, 300, 1800, 7200, 18000, 36000, 36000], 'default retry schedule');
+  t.equal(printed?.targets?.[0]?.format, 'json', 'default target format');
+});
+
+t.test('config print on a broken config exits 2 with the paths', async (t) => {
+  const dir = t.testdir();
+  const config = writeConfig(dir, { suite: { id: 'ww1', token: 'abc', encodingAESKey: 'too-short' }, targets: [{ name: 'x', url: 'ftp://nope' }] });
+  const result = await runCli(['config', 'print', '--config', config]);
+  t.equal(result.code, 2, 'exit 2');
+  t.match(result.stderr, /suite\.encodingAESKey: /, 'names suite.encodingAESKey');
+  t.match(result.stderr, /targets\[0\]\.url: /, 'names targets[0].url');
+  t.equal(result.stdout, '', 'prints nothing on stdout');
+});
