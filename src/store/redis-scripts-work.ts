@@ -75,7 +75,8 @@ return { redis.call('EXISTS', P .. 'meta'), out }
 `;
 
 /**
- * Finishes a leased callback: event stored, `done`, one delivery per target that does not exist yet.
+ * Finishes a leased callback: event stored, `done`, a missing corpId filled from the event, one delivery
+ * per target that does not exist yet.
  * ARGV: P, id, owner, now, event JSON, event type, target, … Returns -1 without the lease, else the
  * number of deliveries created.
  */
@@ -87,6 +88,11 @@ if h[1] ~= 'pending' or h[2] ~= owner then return -1 end
 local m = mem(h[3], id)
 redis.call('HSET', key, 'state', 'done', 'event', ARGV[5], 'processedAt', now)
 redis.call('HDEL', key, 'lastError', 'leaseOwner', 'leaseUntil')
+-- A corp learned while processing (create_auth names it only after the AuthCode exchange) fills a missing corpId.
+local ok, ev = pcall(cjson.decode, ARGV[5])
+if ok and type(ev) == 'table' and type(ev.source) == 'table' and type(ev.source.corpId) == 'string' and ev.source.corpId ~= '' then
+  redis.call('HSETNX', key, 'corpId', ev.source.corpId)
+end
 redis.call('ZREM', P .. 'cbx:due', m)
 redis.call('ZREM', P .. 'cbx:leased', m)
 redis.call('ZREM', P .. 'cbx:st:pending', m)

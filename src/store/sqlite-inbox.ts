@@ -49,9 +49,10 @@ export class SqliteInbox {
     this.#insertBatch = (rows) => insertBatch.immediate(rows);
 
     const complete = db.transaction((id: string, owner: string, { event, targets, now }: CallbackCompletion): number => {
+      // A corp learned while processing (create_auth names it only after the AuthCode exchange) fills a missing corp_id.
       const done = prepare(`UPDATE callbacks SET state = 'done', event_json = ?, processed_at = ?, last_error = NULL,
-        lease_owner = NULL, lease_until = NULL WHERE id = ? AND state = 'pending' AND lease_owner = ?`)
-        .run(JSON.stringify(event), now, id, owner);
+        lease_owner = NULL, lease_until = NULL, corp_id = COALESCE(corp_id, ?) WHERE id = ? AND state = 'pending' AND lease_owner = ?`)
+        .run(JSON.stringify(event), now, event.source.corpId ?? null, id, owner);
       if (done.changes === 0) return -1;
       // OR IGNORE: a delivery that already exists for the pair (a re-processed callback) is left as it is.
       const insertDelivery = prepare(`INSERT OR IGNORE INTO deliveries

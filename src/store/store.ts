@@ -33,7 +33,7 @@ export interface Store {
   claimCallbacks(claim: ClaimOptions): Promise<CallbackRecord[]>;
   /**
    * Finishes a claimed callback in one atomic step: stores the normalized (and enriched) event, marks the
-   * callback `done`, and creates one pending delivery per target (`eventId:target`; an existing delivery
+   * callback `done`, fills a missing `corpId` from `event.source.corpId`, and creates one pending delivery per target (`eventId:target`; an existing delivery
    * for the same pair is left as it is). Ignored (resolves false) when `owner` no longer holds the lease.
    */
   completeCallback(id: string, owner: string, completion: CallbackCompletion): Promise<boolean>;

@@ -203,6 +203,21 @@ export async function storeContract(t: Test, name: string, makeStore: MakeStore,
       t.equal((await store.listDeliveries()).length, 2, 'no delivery is duplicated');
     });
 
+    t.test('completeCallback fills a missing corpId from the event, and never overwrites one', async (t) => {
+      const store = await open(t);
+      const unknown = callback('evt_nocorp', { corpId: null });
+      const known = callback('evt_corp', { corpId: 'wwkept' });
+      await store.putCallback(unknown);
+      await store.putCallback(known);
+      await store.claimCallbacks({ owner: 'A', limit: 2, leaseMs: 1000, now: T0 });
+      const withCorp = (cb: NewCallback) => ({ ...envelope(cb), source: { ...envelope(cb).source, corpId: 'wwlearned' } });
+      await store.completeCallback('evt_nocorp', 'A', { event: withCorp(unknown), targets: [], now: T0 + 1 });
+      await store.completeCallback('evt_corp', 'A', { event: withCorp(known), targets: [], now: T0 + 1 });
+      t.equal((await store.getCallback('evt_nocorp'))?.corpId, 'wwlearned', 'the corp learned while processing is recorded');
+      t.equal((await store.getCallback('evt_corp'))?.corpId, 'wwkept', 'a corp the callback named is kept');
+      t.same(ids(await store.listCallbacks({ corpId: 'wwlearned' })), ['evt_nocorp'], 'and it can be listed by that corp');
+    });
+
     t.test('a complete after losing the lease is ignored', async (t) => {
       const store = await open(t);
       const cb = callback('evt_1');
