@@ -6,7 +6,6 @@ import { WecomRelayError } from '../errors.js';
 import type { Endpoint } from '../events/envelope.js';
 import { eventId } from '../events/event-id.js';
 import { normalize } from '../events/normalize.js';
-import type { WecomEvent } from '../events/types.js';
 import { silentLogger } from '../logger.js';
 import { createStore } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
@@ -15,6 +14,7 @@ import { parseMessage } from '../xml/message.js';
 import { noopReceiverMetrics } from './receiver-metrics.js';
 import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
 import { createReceiveIdPolicy } from './receive-id-policy.js';
+import { notifyEvent } from './notify-event.js';
 
 /** A request to one of the two callback URLs, independent of any HTTP framework. */
 export interface CallbackRequest {
@@ -173,17 +173,8 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     }
     metrics.stored(endpoint);
     logger.debug({ endpoint, eventId: id, type: event.type }, 'callback stored');
-    if (resolved.onEvent) notify(resolved.onEvent, event);
+    if (resolved.onEvent) notifyEvent(resolved.onEvent, event, logger);
     return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: false };
-  }
-
-  function notify(onEvent: (event: WecomEvent) => void | Promise<void>, event: WecomEvent): void {
-    // After the answer is on its way: the hook never delays or changes the ack.
-    setImmediate(() => {
-      Promise.resolve()
-        .then(() => onEvent(event))
-        .catch((err: unknown) => logger.error({ eventId: event.id, err }, 'onEvent hook threw'));
-    });
   }
 
   return {

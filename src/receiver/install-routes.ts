@@ -11,6 +11,7 @@ import { TokenProvider } from '../wecom-api/token-provider.js';
 import { buildXml } from '../xml/build-xml.js';
 import { resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './install-options.js';
 import { noopReceiverMetrics, type ReceiverMetrics } from './receiver-metrics.js';
+import { notifyEvent } from './notify-event.js';
 
 /** Store namespace of the one-use install `state`s (key: the state; value: {@link InstallStateRecord}). */
 export const INSTALL_STATE_NAMESPACE = 'install_state';
@@ -200,16 +201,8 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     }
     metrics.stored('install');
     logger.info({ suiteId: resolved.suiteId, eventId: id }, 'website install completed; authorization stored for the daemon to exchange');
-    if (options.onEvent) notify(options.onEvent, event);
+    if (options.onEvent) notifyEvent(options.onEvent, event, logger);
     return { ...redirect(resolved.successUrl), eventId: id };
-  }
-
-  function notify(onEvent: (event: WecomEvent) => void | Promise<void>, event: WecomEvent): void {
-    setImmediate(() => {
-      Promise.resolve()
-        .then(() => onEvent(event))
-        .catch((err: unknown) => logger.error({ eventId: event.id, err }, 'onEvent hook threw'));
-    });
   }
 
   return {
