@@ -31,21 +31,26 @@ t.test('a wecom-bot answering 200 + errcode 45009 is paused and retried, not mar
   const during = await relay.store.getDelivery(id);
   t.not(during?.state, 'delivered', 'the 45009 answer is not taken as delivered');
   t.equal(during?.attempts, 0, 'the rate-limited attempt is not counted against the retry budget');
-  t.equal(bot.requests.length, 1, 'nothing is re-sent while the bot is paused');
+
+  // Another message for the bot while it is paused: it is stored and routed (which wakes the worker), but held.
+  const second = await relay.send('edit_external_contact');
+  t.equal(second.status, 200, 'the receiver acks a second callback during the pause');
+  t.ok(await relay.until(() => relay.logs.filter((l) => l.includes('"msg":"event ready"')).length >= 2, 5_000), 'the second event is routed to the bot');
+  t.equal(bot.requests.length, 1, 'nothing reaches the bot while it is paused');
 
   // Move the relay's clock past the 60 s pause, and wake the worker (it sleeps on a real timer for the
   // pause, as the next store change would wake it).
   offset += 61_000;
   const movedAt = Date.now();
   relay.relay.daemon?.workers.get('bot')?.wake();
-  t.ok(await relay.until(() => relay.delivered.some((d) => d.id === id), 10_000), 'after the pause the message is retried and delivered');
-  t.equal(bot.requests.length, 2, 'the bot got the message twice: throttled, then accepted');
-  t.ok((bot.requests[1]?.at ?? 0) >= movedAt, 'the retry came only once the pause was over');
+  t.ok(await relay.until(() => relay.delivered.length >= 2, 10_000), 'after the pause both messages are delivered');
+  t.equal(bot.requests.length, 3, 'the bot got three requests: the throttled one, its retry and the second message');
+  t.same(bot.requests.slice(1).filter((r) => r.at < movedAt).map((r) => r.n), [], 'nothing was sent before the pause was over');
+  t.equal(bot.requests.filter((r) => r.body === bot.requests[0]?.body).length, 2, 'the retry carries the same message');
   const after = await relay.store.getDelivery(id);
-  t.equal(after?.state, 'delivered', 'the delivery ends delivered');
-  t.equal(after?.attempts, 1, 'attempts counts only the successful attempt');
+  t.equal(after?.state, 'delivered', 'the throttled delivery ends delivered');
+  t.equal(after?.attempts, 1, 'its attempts count only the successful attempt');
   t.equal(after?.lastStatus, 200, 'the last response is recorded');
-  t.equal(bot.requests[0]?.body, bot.requests[1]?.body, 'the retry carries the same message');
 });
 
 t.test('a 429 with Retry-After: 1 pauses the whole target for a second', async (t) => {
@@ -65,10 +70,8 @@ t.test('a 429 with Retry-After: 1 pauses the whole target for a second', async (
   });
 
   const count = 5;
-  for (let seq = 0; seq < count; seq++) {
-    const sent = await relay.send('text', { seq });
-    t.equal(sent.status, 200, `the receiver acks message ${seq}`);
-  }
+  const sent = await Promise.all(Array.from({ length: count }, (_, seq) => relay.send('text', { seq })));
+  t.same(sent.map((s) => s.status), Array(count).fill(200), `the receiver acks all ${count} messages`);
   t.ok(await relay.until(() => relay.delivered.length >= count, 15_000), `all ${count} messages are delivered in the end`);
   const throttledId = headerOf(hooks.requests[0]!, 'webhook-id') ?? '';
   const later = hooks.requests.slice(1);
@@ -83,7 +86,7 @@ t.test('a 429 with Retry-After: 1 pauses the whole target for a second', async (
   t.equal(throttled?.attempts, 1, 'the 429 did not use up an attempt');
 });
 
-t.test('a json target limited to 5 per second never receives more than 5 in any one-second window', async (t) => {
+t.test('a json target limited to 5 per second never gets more than 5 sends in any one-second window', async (t) => {
   const limit = { count: 5, intervalMs: 1000 };
   const hooks = await startRecordingTarget(t);
   const relay = await startTestRelay(t, {
@@ -96,32 +99,32 @@ t.test('a json target limited to 5 per second never receives more than 5 in any 
   t.equal((await relay.send('text', { seq: 1000 })).status, 200, 'the receiver acks the warm-up message');
   t.ok(await hooks.waitFor((r) => r.length >= 1 && r[0]!.complete, 10_000), 'the warm-up message arrives');
 
+  // All at once, so the backlog is there before the pacing starts (and the receiver stores them together).
   const total = 25;
-  const refused: number[] = [];
-  for (let seq = 0; seq < total; seq++) {
-    const sent = await relay.send('text', { seq });
-    if (sent.status !== 200) refused.push(seq);
-  }
-  t.same(refused, [], `the receiver acks all ${total} messages`);
+  const sent = await Promise.all(Array.from({ length: total }, (_, seq) => relay.send('text', { seq })));
+  t.same(sent.filter((s) => s.status !== 200).map((s) => s.status), [], `the receiver acks all ${total} messages`);
   t.ok(await relay.until(() => relay.delivered.length >= total + 1, 20_000), `all ${total} messages are delivered`);
   t.equal(hooks.requests.length, total + 1, 'each arrives once');
 
-  // Arrival times carry a few ms of loopback and event-loop jitter on top of the relay's send times.
-  const jitterMs = 50;
+  // Two views of the same limit. The relay reserves a send slot in the store (shared by every daemon)
+  // before each send, and those reservations must fit the limit exactly.
+  const busiestIn = (times: readonly number[], windowMs: number) =>
+    Math.max(...times.map((start) => times.filter((at) => at >= start && at < start + windowMs).length));
+  const slots = relay.rateSlots.filter((s) => s.key === 'target:hooks').map((s) => s.at).sort((a, b) => a - b);
+  t.equal(slots.length, total + 1, 'the relay reserved one slot per send');
+  t.ok(busiestIn(slots, limit.intervalMs) <= limit.count,
+    `the relay reserves at most ${limit.count} sends in any ${limit.intervalMs} ms window (busiest: ${busiestIn(slots, limit.intervalMs)})`);
+  // The target sees each request some ms after its reservation — the slot's own synchronous SQLite
+  // commit, other commits (receiver, consumer, recordAttempt) blocking the event loop, got's work — and
+  // that lag varies: 20–140 ms measured on an idle machine, up to ~260 ms on a loaded one. Arrivals are
+  // checked 300 ms short of a full window: a limiter letting even one extra request through per window
+  // still shows up (its first burst of 6 goes out together).
+  const jitterMs = 300;
   const times = hooks.requests.map((r) => r.at).sort((a, b) => a - b);
-  let busiest = 0;
-  let busiestStart = 0;
-  for (const start of times) {
-    const inWindow = times.filter((at) => at >= start && at < start + limit.intervalMs - jitterMs).length;
-    if (inWindow > busiest) {
-      busiest = inWindow;
-      busiestStart = start - times[0]!;
-    }
-  }
   const tightest = Math.min(...times.slice(limit.count).map((at, i) => at - times[i]!));
-  t.ok(busiest <= limit.count,
-    `at most ${limit.count} arrive in any ${limit.intervalMs} ms window, less ${jitterMs} ms of jitter (busiest: ${busiest} from +${busiestStart} ms; arrivals n and n+${limit.count} at least ${tightest} ms apart)`);
-  t.ok(busiest >= limit.count - 1, `the target is kept busy near its limit (busiest window: ${busiest})`);
+  t.ok(busiestIn(times, limit.intervalMs - jitterMs) <= limit.count,
+    `the target receives at most ${limit.count} in any ${limit.intervalMs - jitterMs} ms window (arrivals n and n+${limit.count} at least ${tightest} ms apart; busiest full ${limit.intervalMs} ms window: ${busiestIn(times, limit.intervalMs)})`);
+  t.ok(busiestIn(times, limit.intervalMs) >= limit.count, 'the target is kept busy up to its limit');
   t.ok(times.at(-1)! - times[0]! >= (total / limit.count) * limit.intervalMs - jitterMs,
     `${total + 1} messages at ${limit.count}/s take at least ${total / limit.count} s (took ${times.at(-1)! - times[0]!} ms)`);
 });

@@ -3,6 +3,7 @@ import t from 'tap';
 import { Webhook } from 'standardwebhooks';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { SAMPLE_KINDS } from '../../src/events/samples.js';
+import type { CallbackFields } from '../../src/xml/fields.js';
 import { headerOf, jsonBody, startRecordingTarget, type RecordedRequest } from './helpers/recording-target.js';
 import { CORP_ID, SUITE_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
 
@@ -73,17 +74,23 @@ t.test('every sample callback goes receiver → store → daemon → enrichment 
     ...await heldSecrets(relay),
   ];
   t.ok(secrets.some((s) => s.name.startsWith('permanent code (store)')), 'the permanent code is in the store after create_auth');
-  t.ok(secrets.some((s) => s.name.startsWith('corp_token')) || secrets.some((s) => s.name.startsWith('suite_token')), 'tokens are in the store after create_auth');
+  t.ok(secrets.some((s) => s.name.startsWith('suite_token')), 'the suite_access_token is in the store after create_auth');
 
   // ── every other kind (cancel_auth last: it ends the corp's enrichment) ──────────────────────────────
   const sent = new Map<string, string>(); // kind → plaintext
   sent.set('create_auth', '');
   const refused: string[] = [];
   for (const kind of ALL_KINDS) {
-    const fields: Record<string, string> = {};
+    const fields: CallbackFields = {};
     if (kind === 'reset_permanent_code') {
-      fields['AuthCode'] = relay.mock.issueAuthCode().authCode;
-      secrets.push({ name: 'reset auth code', value: fields['AuthCode'] });
+      const { authCode } = relay.mock.issueAuthCode();
+      fields['AuthCode'] = authCode;
+      secrets.push({ name: 'reset auth code', value: authCode });
+    }
+    if (kind === 'register_corp') {
+      const contactSyncToken = randomBytes(24).toString('base64url');
+      fields['ContactSync'] = { AccessToken: contactSyncToken, ExpiresIn: '7200' };
+      secrets.push({ name: 'register_corp ContactSync.AccessToken', value: contactSyncToken });
     }
     const result = await relay.send(kind, { fields });
     if (result.status !== 200) refused.push(`${kind}: ${result.status} ${result.answer}`);
@@ -94,6 +101,7 @@ t.test('every sample callback goes receiver → store → daemon → enrichment 
   t.ok(await relay.until(() => relay.delivered.filter((d) => d.target === 'hooks').length >= expectedBeforeCancel, 30_000),
     `all ${expectedBeforeCancel} events before cancel_auth are delivered to the json target`);
   secrets.push(...await heldSecrets(relay)); // the reset permanent code, any refreshed token
+  t.ok(secrets.some((s) => s.name.startsWith('corp_token')), 'a corp access_token is in the store once enrichment ran');
 
   const cancel = await relay.send('cancel_auth');
   t.equal(cancel.status, 200, 'the receiver acks cancel_auth with 200');
@@ -186,7 +194,7 @@ t.test('every sample callback goes receiver → store → daemon → enrichment 
   t.equal(badDingtalk.length, 0, 'every dingtalk sign = urlencode(base64(HMAC-SHA256(key = secret, msg = timestamp\\nsecret))) with a current timestamp in ms, access_token kept');
 
   // ── no secret anywhere downstream or in the logs ───────────────────────────────────────────────────
-  t.ok(secrets.length >= 12, 'the secrets to look for were all collected');
+  t.ok(secrets.length >= 14, 'the secrets to look for were all collected');
   const downstream = [hooks, slack, feishu, dingtalk].flatMap((target) => target.requests);
   const inBodies = downstream.flatMap((r) => leaked(`${r.body}\n${JSON.stringify(r.headers)}`, secrets));
   t.same([...new Set(inBodies)], [], 'no secret appears in any delivered body or header');

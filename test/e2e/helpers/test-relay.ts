@@ -8,8 +8,8 @@ import { DEFAULT_CORP_IDS } from '../../../daemon/mock-api/default-corp.js';
 import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../../daemon/mock-api/start-mock-wecom-api.js';
 import { runRelay, type RelayMode, type RunningRelay } from '../../../daemon/run-relay.js';
 import { sealCallback } from '../../../src/crypto/seal-callback.js';
-import type { EventEnvelope } from '../../../src/events/envelope.js';
 import { sampleCallback } from '../../../src/events/samples.js';
+import { createStore } from '../../../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../../../src/store/store.js';
 import type { CallbackFields } from '../../../src/xml/fields.js';
 import { buildXml } from '../../../src/xml/build-xml.js';
@@ -67,6 +67,11 @@ export interface TestRelay {
   readonly logs: string[];
   /** Every delivery that ended delivered, in order (the daemon's `onDelivered`). */
   readonly delivered: DeliveryRecord[];
+  /**
+   * Every rate slot the relay took (`Store.takeRateSlot` answered ok): the relay-side time of each send
+   * reservation, on the relay's clock. The store is the real one; this only watches the calls.
+   */
+  readonly rateSlots: Array<{ readonly key: string; readonly at: number }>;
   /** Resolves true once `check()` holds, re-checked after every delivery and log line; false after `timeoutMs`. */
   until(check: () => boolean, timeoutMs: number): Promise<boolean>;
   /** Seals a sample callback of `kind` (fields overridden by `fields`) like WeCom and POSTs it to the receiver. */
@@ -117,24 +122,18 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       },
     },
   });
+  const rateSlots: Array<{ key: string; at: number }> = [];
+  const store = watchRateSlots(await createStore(config.store), rateSlots);
+  t.teardown(() => store.close()); // after relay.stop (teardowns run last-in first-out)
   const relay = await runRelay({
-    config, mode: options.mode ?? 'start', logger,
+    config, mode: options.mode ?? 'start', logger, store,
     ...(options.now ? { now: options.now } : {}),
     onDelivered: (delivery) => {
       delivered.push(delivery);
       condition.changed();
     },
   });
-  t.teardown(async () => {
-    const daemon = relay.daemon as any;
-    const stopT = Date.now();
-    const timer = setInterval(() => {
-      const ws = [...daemon.workers.values()].map((w: any) => `${w.target.name} inFlight=${w.inFlight} size=${w.queue.size} pending=${w.queue.pending} paused=${w.queue.isPaused} running=${w.running} wake=${!!w.wakeUp}`);
-      console.error('STUCK', Date.now() - stopT, ws.join('; '), 'consumer', daemon.consumer.queue.size, daemon.consumer.queue.pending, daemon.consumer.running, !!daemon.consumer.wakeUp, 'store closed', (relay.store as any)['#closed']);
-    }, 3000);
-    await relay.stop();
-    clearInterval(timer);
-  });
+  t.teardown(() => relay.stop());
   const now = options.now ?? Date.now;
   const url = relay.receiver?.url ?? '';
 
@@ -153,7 +152,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   };
 
   const testRelay: TestRelay = {
-    input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered,
+    input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered, rateSlots,
     until: (check, timeoutMs) => condition.until(check, timeoutMs),
     send,
     async install(timeoutMs = 10_000) {
@@ -170,5 +169,21 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   return testRelay;
 }
 
-/** The event a delivery carried, parsed from what the target received. */
-export type DeliveredEvent = EventEnvelope;
+/**
+ * The store with `takeRateSlot` watched: every slot granted is appended to `slots`. A Proxy rather than a
+ * subclass or a spread, because the SQLite store keeps its state in private (#) fields.
+ */
+function watchRateSlots(store: Store, slots: Array<{ key: string; at: number }>): Store {
+  const takeRateSlot: Store['takeRateSlot'] = async (key, limit, now) => {
+    const slot = await store.takeRateSlot(key, limit, now);
+    if (slot.ok) slots.push({ key, at: now });
+    return slot;
+  };
+  return new Proxy(store, {
+    get(target, property) {
+      if (property === 'takeRateSlot') return takeRateSlot;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
