@@ -13,7 +13,11 @@ const DESCRIPTIONS: Record<RelayMode, string> = {
 /** Resolves when SIGTERM or SIGINT arrives. */
 function untilSignal(): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    // The daemon's timers are unref'd and signal listeners hold nothing open: without this, `daemon`
+    // with the admin server off would exit 0 right after "daemon started".
+    const keepAlive = setInterval(() => undefined, 1 << 30);
     const on = (signal: NodeJS.Signals) => {
+      clearInterval(keepAlive);
       process.off('SIGTERM', on);
       process.off('SIGINT', on);
       resolve(signal);

@@ -85,6 +85,9 @@ export function registerTriggerCommand(program: Command, context: CommandContext
         for (const k of SAMPLE_KINDS) writeLine(context.stdout, k);
         return;
       }
+      if (!SAMPLE_KINDS.includes(kind)) {
+        throw new CommandExit(EXIT.usage, `wecom-relay: unknown kind "${kind}"; one of:\n  ${SAMPLE_KINDS.join(', ')}`);
+      }
       const { config } = loadCommandConfig(context, opts.config);
       const result = await triggerCallback({
         kind,

@@ -25,7 +25,7 @@ export const MEMORY = ':memory:';
 export function openSqlite(filename: string, options: OpenSqliteOptions): Database.Database {
   const memory = filename === MEMORY;
   if (!memory && !options.readonly) {
-    fs.mkdirSync(path.dirname(filename), { recursive: true, mode: 0o700 });
+    makeDirectories(path.dirname(filename));
     // 'a' creates without truncating: harmless if another process created it in between.
     fs.closeSync(fs.openSync(filename, 'a', 0o600));
     restrict(filename);
@@ -70,4 +70,21 @@ function restrict(file: string): void {
     const code = (error as NodeJS.ErrnoException).code;
     if (code !== 'ENOENT' && code !== 'EPERM') throw error;
   }
+}
+
+/**
+ * Creates a directory and its missing parents (mode 0700), one level at a time. Node's recursive mkdir
+ * loops forever on special filesystems (procfs answers ENOENT for a parent that exists); here an error
+ * after the parent exists is thrown instead.
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  while (!fs.existsSync(current)) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const level of missing) fs.mkdirSync(level, { mode: 0o700 });
 }

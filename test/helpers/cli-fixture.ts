@@ -103,7 +103,7 @@ export function bodies(target: RecordingTarget): Array<Record<string, unknown>> 
 }
 
 /** Resolves true once a request whose JSON body has `type` arrives (false after `timeoutMs`). */
-export function waitForEventType(target: RecordingTarget, type: string, timeoutMs = 20_000, count = 1): Promise<boolean> {
+export function waitForEventType(target: RecordingTarget, type: string, timeoutMs = 30_000, count = 1): Promise<boolean> {
   return target.waitFor(() => bodies(target).filter((b) => b.type === type).length >= count, timeoutMs);
 }
 
@@ -111,7 +111,7 @@ export function waitForEventType(target: RecordingTarget, type: string, timeoutM
  * Resolves the first match of `pattern` in a running CLI's raw output (stdout and stderr), seen already or
  * yet to come; rejects when the process exits first or after `timeoutMs`.
  */
-export function waitForOutput(cli: RunningCli, pattern: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
+export function waitForOutput(cli: RunningCli, pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
   return new Promise((resolve, reject) => {
     const check = () => {
       const match = cli.output().match(pattern);
@@ -151,14 +151,15 @@ export async function spawnRelay(t: Teardown, mode: 'start' | 'serve' | 'daemon'
   const cli = spawnCli([mode, '--config', config]);
   t.teardown(() => cli.stop('SIGKILL'));
   let url: string | undefined;
-  if (mode !== 'daemon') url = String((await cli.waitForLine((l) => l.msg === 'receiver listening')).url);
-  if (mode !== 'serve') await cli.waitForLine((l) => l.msg === 'daemon started');
+  // Generous bounds: on a loaded machine loading the CLI alone can take many seconds.
+  if (mode !== 'daemon') url = String((await cli.waitForLine((l) => l.msg === 'receiver listening', 60_000)).url);
+  if (mode !== 'serve') await cli.waitForLine((l) => l.msg === 'daemon started', 60_000);
   return { cli, url };
 }
 
 /** `wecom-relay trigger <kind> --config … --to …` (plus `extra`), expecting nothing in particular. */
 export function trigger(kind: string, config: string, to: string, extra: readonly string[] = []): ReturnType<typeof runCli> {
-  return runCli(['trigger', kind, '--config', config, '--to', to, ...extra], { timeoutMs: 30_000 });
+  return runCli(['trigger', kind, '--config', config, '--to', to, ...extra], { timeoutMs: 60_000 });
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
@@ -203,7 +204,7 @@ export function readDeliveries(file: string): DeliveryRow[] {
 }
 
 /** Re-reads the store every 100 ms until `check(deliveries)` holds; false after `timeoutMs`. */
-export async function untilDeliveries(file: string, check: (rows: DeliveryRow[]) => boolean, timeoutMs = 15_000): Promise<boolean> {
+export async function untilDeliveries(file: string, check: (rows: DeliveryRow[]) => boolean, timeoutMs = 30_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -214,6 +215,11 @@ export async function untilDeliveries(file: string, check: (rows: DeliveryRow[])
     if (Date.now() >= deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
+}
+
+/** A finished CLI run's output, as the `extra` of an assertion: shown only when the assertion fails. */
+export function outputOf(result: { readonly stdout: string; readonly stderr: string }): { stdout: string; stderr: string } {
+  return { stdout: result.stdout, stderr: result.stderr };
 }
 
 /** Lines of JSON output (one object per line), parsed. */
