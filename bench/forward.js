@@ -9,15 +9,14 @@
  *     runs as a child process (`node dist/daemon/cli.js daemon --config …`) whose VmHWM / VmRSS are sampled
  *     from /proc every 200 ms.
  *
- *   node bench/forward.js [--events 5000] [--seconds 30] [--backlog 100000] [--window 15] [--only a|b] [--profile DIR]
+ *   node bench/forward.js [--events 5000] [--seconds 20] [--backlog 100000] [--window 15] [--only a|b] [--profile DIR]
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import got from 'got';
@@ -26,15 +25,15 @@ import { RelayDaemon } from '../dist/daemon/relay-daemon.js';
 import { silentLogger } from '../dist/src/logger.js';
 import { createStore } from '../dist/src/store/create-store.js';
 import { SUITE_ID, generateCredentials, storedCallback } from './lib/fixtures.js';
+import { memoryOf, spawnDaemon } from './lib/daemon-process.js';
+import { fsyncProbe } from './lib/fsync-probe.js';
 import { prefillStore } from './lib/prefill.js';
 import { startProfile, summarizeProfile } from './lib/profile.js';
 import { startSink } from './lib/sink.js';
 import { ratio, round } from './lib/stats.js';
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-/** Defaults: (a) 5,000 events, at most 30 s for the daemon; (b) 100,000 backlog, 15 s window. */
-export const FORWARD_DEFAULTS = Object.freeze({ events: 5_000, seconds: 30, concurrency: 32, backlog: 100_000, window: 15, slowMs: 50 });
+/** Defaults: (a) 5,000 events, at most 20 s for the daemon; (b) 100,000 backlog, 15 s window. */
+export const FORWARD_DEFAULTS = Object.freeze({ events: 5_000, seconds: 20, concurrency: 32, backlog: 100_000, window: 15, slowMs: 50 });
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -150,13 +149,17 @@ async function throughput(options, dir) {
     await gotBaseline(sink, bodies.slice(0, 500), options.concurrency, now);
     const before = await gotBaseline(sink, bodies, options.concurrency, now);
     log(`forward(a): got before   ${before.ok} in ${round(before.elapsedMs, 0)} ms (${round(before.perSecond, 0)}/s, ${before.cpuMsPerEvent} CPU ms/event)`);
+    const fsyncBefore = fsyncProbe(dir);
     const daemon = await daemonRun(sink, file, credentials, options);
+    const fsyncAfter = fsyncProbe(dir);
     log(`forward(a): daemon       ${daemon.answered} in ${round(daemon.elapsedMs, 0)} ms (${round(daemon.perSecond, 0)}/s, ${daemon.cpuMsPerEvent} CPU ms/event, ELU ${round(daemon.eventLoopUtilization, 2)})`);
     const after = await gotBaseline(sink, bodies, options.concurrency, now);
     log(`forward(a): got after    ${after.ok} in ${round(after.elapsedMs, 0)} ms (${round(after.perSecond, 0)}/s, ${after.cpuMsPerEvent} CPU ms/event)`);
     const baseline = round((before.perSecond + after.perSecond) / 2, 1);
     return {
       prefill,
+      // Milliseconds per durable commit on this disk, probed just before and just after the daemon run.
+      fsyncMs: { before: fsyncBefore, after: fsyncAfter },
       daemon,
       got: { before, after, meanPerSecond: baseline },
       ratio: {
@@ -167,17 +170,6 @@ async function throughput(options, dir) {
     };
   } finally {
     await sink.close();
-  }
-}
-
-/** VmHWM / VmRSS of `pid`, in MB; undefined once it is gone. */
-function memoryOf(pid) {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { hwm: kb('VmHWM') / 1024, rss: kb('VmRSS') / 1024 };
-  } catch {
-    return undefined;
   }
 }
 
@@ -193,8 +185,7 @@ async function memory(options, dir) {
   const prefill = await prefillStore(file, { count: options.backlog, target: 'slow' });
   log(`forward(b): pre-filled in ${round(prefill.ms / 1000, 1)} s`);
   const sink = await startSink({ delayMs: options.slowMs });
-  const configFile = join(dir, 'backlog.config.json');
-  writeFileSync(configFile, JSON.stringify({
+  const daemon = spawnDaemon({
     suite: { id: SUITE_ID, ...credentials },
     store: `sqlite:${file}`,
     enrich: false,
@@ -202,28 +193,24 @@ async function memory(options, dir) {
     log: { level: 'warn' },
     daemon: { shutdownTimeoutMs: 2_000 },
     targets: [{ name: 'slow', url: sink.url, format: 'json', concurrency: 2, rateLimit: { count: 100_000, intervalMs: 1_000 } }],
-  }));
-  const child = spawn(process.execPath, [join(ROOT, 'dist/daemon/cli.js'), 'daemon', '--config', configFile], {
-    cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const keep = (chunk) => { output = (output + chunk).slice(-4_000); };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  }, dir, 'backlog');
   const samples = [];
   try {
     const started = performance.now();
     while (performance.now() - started < options.window * 1000) {
-      const m = memoryOf(child.pid);
+      const m = memoryOf(daemon.pid);
       if (m === undefined) break;
-      samples.push({ t: round((performance.now() - started) / 1000, 1), rssMB: round(m.rss, 1), hwmMB: round(m.hwm, 1) });
+      if (m !== null) {
+        samples.push({
+          t: round((performance.now() - started) / 1000, 1), rssMB: round(m.rss, 1), hwmMB: round(m.hwm, 1),
+          anonMB: round(m.anon, 1), fileMB: round(m.file, 1), shmemMB: round(m.shmem, 1),
+        });
+      }
       await sleep(200);
     }
     const delivered = await sink.count();
     const windowS = (performance.now() - started) / 1000;
-    child.kill('SIGTERM');
-    const exit = await Promise.race([exited, sleep(10_000).then(() => { child.kill('SIGKILL'); return exited; })]);
+    const exit = await daemon.stop(10_000);
     const store = await createStore(`sqlite:${file}`);
     const stats = await store.stats(Date.now());
     await store.close();
@@ -235,6 +222,8 @@ async function memory(options, dir) {
       peakRssMB: peak,
       rssAt1sMB: samples.find((s) => s.t >= 1)?.rssMB ?? null,
       finalRssMB: samples.at(-1)?.rssMB ?? null,
+      // Where the final RSS is: anonymous (JS heap, native allocations) vs file-backed vs shared memory (SQLite's -shm).
+      finalRssParts: samples.length ? { anonMB: samples.at(-1).anonMB, fileMB: samples.at(-1).fileMB, shmemMB: samples.at(-1).shmemMB } : null,
       deliveredInWindow: delivered,
       perSecond: round(delivered / windowS, 1),
       // Upper bound of a 50 ms target at concurrency 2.
@@ -244,11 +233,11 @@ async function memory(options, dir) {
       series: samples.filter((_, i) => i % 5 === 0),
       target: { want: '< 200 MB', met: peak < 200 },
     };
-    if (samples.length === 0 || delivered === 0) result.daemonOutput = output;
+    if (samples.length === 0 || delivered === 0) result.daemonOutput = daemon.output();
     log(`forward(b): peak RSS ${peak} MB, ${delivered} delivered in ${round(windowS, 1)} s`);
     return result;
   } finally {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await daemon.stop(0);
     await sink.close();
   }
 }

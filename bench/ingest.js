@@ -4,25 +4,35 @@
  * and answers `success`. Rounds alternate A-B-B-A so load from other processes hits both alike.
  *
  *   node bench/ingest.js [--requests 20000] [--seconds 10] [--connections 32] [--rounds 2] [--profile DIR]
+ *                        [--besideSeconds 6] [--besideBacklog 5000]
+ *
+ * Then the receiver beside a working daemon (`lib/beside-daemon.js`): the SPEC §6 latency bound has to
+ * hold there too.
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import express from 'express';
 import { startReceiver } from '../dist/src/receiver/standalone.js';
+import { ingestBesideDaemon } from './lib/beside-daemon.js';
 import { COMMAND_PATH, DATA_PATH, SUITE_ID, generateCredentials, sealedRequests } from './lib/fixtures.js';
-import { runLoadInChild } from './lib/load.js';
+import { fsyncProbe } from './lib/fsync-probe.js';
+import { measureServer } from './lib/measure-server.js';
 import { startProfile, summarizeProfile } from './lib/profile.js';
 import { ratio, round, summarize } from './lib/stats.js';
 
-/** Defaults: 20,000 requests or 10 s per server, whichever first, at 32 connections, in 2 rounds. */
-export const INGEST_DEFAULTS = Object.freeze({ requests: 20_000, seconds: 10, connections: 32, rounds: 2, warmup: 1_000 });
+/**
+ * Defaults: 20,000 requests or 10 s per server, whichever first, at 32 connections, in 2 rounds; then
+ * `besideSeconds` per configuration of the one-process (`start` mode) part, with a `besideBacklog` backlog.
+ */
+export const INGEST_DEFAULTS = Object.freeze({
+  requests: 20_000, seconds: 10, connections: 32, rounds: 2, warmup: 1_000, besideSeconds: 6, besideBacklog: 5_000,
+});
 
 /** Starts the bare Express 5 baseline on a free loopback port. */
 async function startBareExpress() {
@@ -39,29 +49,6 @@ async function startBareExpress() {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }),
   };
-}
-
-/**
- * One timed run against `url`. Also reports the server's event-loop utilization and the CPU time this
- * (server) process spent per answered request: under a shared, overloaded machine throughput swings with
- * the scheduler, CPU time per request much less.
- */
-async function measure(name, url, requests, options) {
-  let elu;
-  let cpu;
-  let serverElu = Number.NaN;
-  let cpuMs = Number.NaN;
-  const load = await runLoadInChild({
-    url, requests, connections: options.connections, maxMs: options.seconds * 1000 / options.rounds, expectBody: 'success',
-  }, {
-    onStart: () => { elu = performance.eventLoopUtilization(); cpu = process.cpuUsage(); },
-    onEnd: () => {
-      serverElu = performance.eventLoopUtilization(elu).utilization;
-      const used = process.cpuUsage(cpu);
-      cpuMs = (used.user + used.system) / 1000;
-    },
-  });
-  return { name, load, serverElu, cpuMs };
 }
 
 /** Totals over the rounds of one server. */
@@ -102,8 +89,12 @@ export async function runIngest(overrides = {}) {
 
   log(`ingest: sealing ${options.warmup + perRound * options.rounds} distinct callbacks…`);
   const t0 = performance.now();
-  const warmup = sealedRequests(credentials, 0, options.warmup);
-  const rounds = Array.from({ length: options.rounds }, (_, r) => sealedRequests(credentials, options.warmup + r * perRound, perRound));
+  // One `now` and one `seen` for every batch: all plaintexts distinct, checked.
+  const now = new Date();
+  const seen = new Set();
+  const warmup = sealedRequests(credentials, 0, options.warmup, now, seen);
+  const rounds = Array.from({ length: options.rounds }, (_, r) => sealedRequests(credentials, options.warmup + r * perRound, perRound, now, seen));
+  seen.clear();
   const sealMs = performance.now() - t0;
 
   const receiver = await startReceiver({
@@ -115,9 +106,10 @@ export async function runIngest(overrides = {}) {
   try {
     log('ingest: warming up both servers…');
     const warm = { ...options, seconds: 30 * options.rounds };
-    const warmReceiver = await measure('receiver', receiver.url, warmup, warm);
-    const warmBare = await measure('bare', bare.url, warmup, warm);
+    const warmReceiver = await measureServer(receiver.url, warmup, warm);
+    const warmBare = await measureServer(bare.url, warmup, warm);
     const batchesBefore = store.putBatches;
+    const fsyncBefore = fsyncProbe(dir);
 
     const runs = { receiver: [], bare: [] };
     let profile;
@@ -128,7 +120,7 @@ export async function runIngest(overrides = {}) {
         const url = name === 'receiver' ? receiver.url : bare.url;
         // --profile DIR: a CPU profile of the receiver's first round (the profiler slows it down a little).
         const stopProfile = options.profile && name === 'receiver' && r === 0 ? await startProfile() : undefined;
-        const run = await measure(name, url, rounds[r], options);
+        const run = await measureServer(url, rounds[r], options);
         if (stopProfile) {
           const file = join(options.profile, 'ingest-receiver.cpuprofile');
           profile = { file, ...summarizeProfile(await stopProfile(file), 15) };
@@ -142,8 +134,11 @@ export async function runIngest(overrides = {}) {
     const receiverResult = combine(runs.receiver);
     const bareResult = combine(runs.bare);
     const batches = store.putBatches - batchesBefore;
+    const fsyncAfter = fsyncProbe(dir);
 
     await receiver.close();
+    await bare.close();
+    const besideDaemon = options.besideSeconds > 0 ? await ingestBesideDaemon(options, dir, log) : null;
     // Durability check: every `success` is a stored row, and nothing else is.
     const db = new Database(file, { readonly: true });
     const stored = db.prepare('SELECT COUNT(*) AS n FROM callbacks').get().n;
@@ -155,6 +150,8 @@ export async function runIngest(overrides = {}) {
       options: { requests: options.requests, seconds: options.seconds, connections: options.connections, rounds: options.rounds, warmup: options.warmup },
       sealMs: round(sealMs, 0),
       warmup: { receiver: warmReceiver.load.expected, bare: warmBare.load.expected },
+      // Milliseconds per durable commit on this disk, probed just before and just after the rounds.
+      fsyncMs: { before: fsyncBefore, after: fsyncAfter },
       receiver: { ...receiverResult, groupCommits: batches, meanBatch: round(receiverResult.success / Math.max(1, batches), 1) },
       bare: bareResult,
       ratio: {
@@ -162,6 +159,7 @@ export async function runIngest(overrides = {}) {
         cpuPerRequest: ratio(receiverResult.cpuMsPerRequest, bareResult.cpuMsPerRequest),
       },
       store: { stored, distinctIds, acked, match: stored === acked && distinctIds === stored },
+      besideDaemon,
       ...(profile ? { profile } : {}),
       targets: {
         throughputRatio: { want: '>= 0.5', met: ratio(receiverResult.throughput, bareResult.throughput) >= 0.5 },
@@ -171,12 +169,15 @@ export async function runIngest(overrides = {}) {
     };
   } finally {
     await receiver.close().catch(() => undefined);
-    await bare.close();
+    await bare.close().catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** `--requests`, `--seconds`, `--connections`, `--rounds`, `--warmup`, `--profile DIR` from the command line. */
+/**
+ * `--requests`, `--seconds`, `--connections`, `--rounds`, `--warmup`, `--besideSeconds` (0 skips the
+ * one-process part), `--besideBacklog`, `--profile DIR` from the command line.
+ */
 export function ingestArgs(argv) {
   const { values } = parseArgs({
     args: argv,

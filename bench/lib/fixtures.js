@@ -25,18 +25,28 @@ export function generateCredentials() {
  * The `add_external_contact` sample number `seq`: distinct plaintext per `seq` (the event time moves back
  * `seq` seconds).
  */
-export function sample(seq, now = new Date()) {
+export function sample(seq, now) {
   return sampleCallback('add_external_contact', { suiteId: SUITE_ID, corpId: CORP_ID, now, seq });
 }
 
 /**
  * `count` distinct, encrypted and signed POST callbacks, numbered from `from`, ready for the load generator.
+ * Pass the SAME `now` to every call of one run: the sample's event time is `now - seq` seconds, so batches
+ * built a second apart with different `now`s would repeat plaintexts (and the receiver rightly stores a
+ * repeat once). `seen` collects the plaintexts across calls and throws on a repeat.
+ * @param {{ token: string, encodingAESKey: string }} credentials
+ * @param {number} from
+ * @param {number} count
+ * @param {Date} now
+ * @param {Set<string>} [seen]
  * @returns {Array<{ path: string, body: string }>}
  */
-export function sealedRequests(credentials, from, count, now = new Date()) {
+export function sealedRequests(credentials, from, count, now, seen = new Set()) {
   const out = new Array(count);
   for (let i = 0; i < count; i++) {
     const s = sample(from + i, now);
+    if (seen.has(s.plaintext)) throw new Error(`sample ${from + i} repeats an earlier plaintext`);
+    seen.add(s.plaintext);
     const sealed = sealCallback({ ...credentials, receiveId: SUITE_ID, plaintext: s.plaintext });
     const path = s.endpoint === 'command' ? COMMAND_PATH : DATA_PATH;
     out[i] = { path: `${path}?${new URLSearchParams(sealed.query)}`, body: sealed.body };
@@ -48,7 +58,7 @@ export function sealedRequests(credentials, from, count, now = new Date()) {
  * What the receiver would store for sample `seq` and the normalized event the daemon would complete it
  * with: the inputs of `putCallback` and `completeCallback`.
  */
-export function storedCallback(seq, receivedAt, now = new Date()) {
+export function storedCallback(seq, receivedAt, now = new Date(receivedAt)) {
   const s = sample(seq, now);
   const id = eventId(SUITE_ID, SUITE_ID, s.plaintext);
   const event = normalize({ id, endpoint: s.endpoint, suiteId: SUITE_ID, receiveId: SUITE_ID, receivedAt, fields: s.fields });

@@ -65,7 +65,7 @@ export async function prefillStore(file, options) {
       throw new Error(`prefill: expected ${count} pending deliveries and no pending callback, got ${pending} and ${stats.callbacks.pending}`);
     }
     // One delivery of each part reads back with its event through the API.
-    for (const seq of new Set([0, count - 1])) {
+    for (const seq of count > 0 ? new Set([0, count - 1]) : []) {
       const { callback } = storedCallback(seq, now, date);
       const d = await store.getDelivery(`${callback.id}:${target}`);
       if (d?.event?.id !== callback.id) throw new Error(`prefill: delivery ${seq} does not read back`);

@@ -1,6 +1,6 @@
 import PQueue from 'p-queue';
 import type { Logger } from '../../src/logger.js';
-import type { DeliveryRecord, Store } from '../../src/store/store.js';
+import type { DeliveryRecord, RateLimit, Store } from '../../src/store/store.js';
 import { classifyResponse, type DeliveryVerdict } from './classify-response.js';
 import { formatFor, type OutgoingRequest } from './formats/index.js';
 import { isBlocked, type Sender } from './http-sender.js';
@@ -8,6 +8,22 @@ import { nextRetryDelayMs } from './retry-policy.js';
 import type { TargetConfig } from './target.js';
 import { isTargetDisabled, setTargetDisabled } from './target-state.js';
 import { Waker } from '../waker.js';
+
+/** A send must be able to finish, and its outcome be recorded, this long before its lease ends. */
+const LEASE_MARGIN_MS = 1000;
+
+/**
+ * The slot every send takes in the store, shared by all daemons: the target's limit ("`count` per rolling
+ * `intervalMs`") kept as one send every `intervalMs / count`. A plain rolling window lets a window's sends
+ * leave in a burst (up to concurrency × daemons at once) and the next window's burst leave exactly one
+ * interval later, so whenever the first was slower on the way, the target counts both bursts in one
+ * interval: up to twice its limit. Even spacing keeps it at the limit give or take the network's jitter.
+ * Limits above one send per millisecond keep the plain window.
+ */
+function sharedPacing(limit: RateLimit): RateLimit {
+  if (limit.count > limit.intervalMs) return limit;
+  return { count: 1, intervalMs: Math.ceil(limit.intervalMs / limit.count) };
+}
 
 /** What a worker reports, for metrics. */
 export interface DeliveryObserver {
@@ -113,8 +129,9 @@ export class TargetWorker {
           continue;
         }
         const free = this.capacity - this.inFlight;
-        if (free <= 0) {
-          // Full: wait for one task to finish (or the poll interval) before claiming more.
+        // Claim in batches: when busy, wait until half the capacity is free, so each claim (a store
+        // transaction) brings back many deliveries instead of one per finished send.
+        if (free <= 0 || (this.inFlight > 0 && free < Math.ceil(this.capacity / 2))) {
           await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.waker.sleep(this.options.pollIntervalMs)]);
           continue;
         }
@@ -143,7 +160,14 @@ export class TargetWorker {
     const target = this.target;
     // Shared pacing: every daemon on this store takes a slot before sending.
     for (;;) {
-      const slot = await store.takeRateSlot(`target:${target.name}`, target.rateLimit, now());
+      // With several daemons sharing the limit, a slot can take longer to come than the lease lasts. Never
+      // start a send the lease may not cover: once it ends another daemon may claim the delivery, and both
+      // would send. Handed back, it keeps its place in the queue (nothing is counted).
+      if (delivery.leaseUntil !== null && now() + target.timeoutMs + LEASE_MARGIN_MS > delivery.leaseUntil) {
+        await store.releaseDelivery(delivery.id, owner);
+        return;
+      }
+      const slot = await store.takeRateSlot(`target:${target.name}`, sharedPacing(target.rateLimit), now());
       if (slot.ok) break;
       if (!this.running) {
         await store.releaseDelivery(delivery.id, owner);

@@ -16,8 +16,9 @@ export const MEMORY = ':memory:';
 
 /**
  * Opens (creating it and its directory if missing) a SQLite database for the store: WAL journal so the
- * receiver and the daemon can share the file, `synchronous=FULL` so a commit is on disk before it
- * returns (the receiver acks WeCom only after that), foreign keys on, schema migrated.
+ * receiver and the daemon can share the file, foreign keys on, schema migrated. The connection starts at
+ * `synchronous=NORMAL`; the store raises it to FULL around the writes that must survive a power loss
+ * (see `SqliteStore`), so those commits are on disk before they return.
  *
  * The file holds permanent codes and tokens: it is created `0600` (and its directory `0700`), and the
  * file and its `-wal` / `-shm` companions are chmod'ed `0600` whatever the umask.
@@ -43,7 +44,7 @@ export function openSqlite(filename: string, options: OpenSqliteOptions): Databa
       checkSchema(db);
     } else {
       if (!memory) db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      db.pragma('synchronous = NORMAL');
       migrate(db);
       if (!memory) restrictCompanions(filename);
     }

@@ -44,10 +44,20 @@ export interface SqliteStoreOptions {
 const DEFAULT_LIST_LIMIT = 100;
 
 /**
- * The SQLite {@link Store}: one file shared by the receiver and the daemon on one machine (WAL,
- * `synchronous=FULL`, file mode 0600). `putCallback`s arriving in the same turn of the event loop are
- * group-committed: one transaction, one fsync. Every other method is one statement or one IMMEDIATE
- * transaction, so several processes (connections) may share the file safely.
+ * The SQLite {@link Store}: one file shared by the receiver and the daemon on one machine (WAL, file mode
+ * 0600). `putCallback`s arriving in the same turn of the event loop are group-committed: one transaction,
+ * one fsync. Every other method is one statement or one IMMEDIATE transaction, so several processes
+ * (connections) may share the file safely.
+ *
+ * Durability is chosen per write. `synchronous=FULL` (fsync before the commit returns) for what a power
+ * loss must not take back: the inbox (the receiver acks WeCom right after, and WeCom will not resend),
+ * credentials and other keyed state (an AuthCode is single-use: a lost permanent code cannot be fetched
+ * again), one-use takes and operator replays. `NORMAL` for the daemon's bookkeeping — claims, leases,
+ * attempts, completions, rate slots, locks — which survives any process crash (WAL) and which a power
+ * loss can only roll back to work that is then done again (a re-send, never a loss). A later FULL commit
+ * also syncs every NORMAL commit before it. The split keeps the daemon's per-delivery writes off the
+ * disk's fsync latency, which would otherwise bound delivery throughput and stall the receiver sharing
+ * the event loop.
  *
  * better-sqlite3 is synchronous; the methods return promises to honour the {@link Store} contract, and
  * every database failure rejects with `WecomRelayError('ERR_STORE_UNAVAILABLE')` carrying the cause.
@@ -68,6 +78,7 @@ export class SqliteStore implements Store {
   readonly #puts: GroupCommit<CallbackInsert, PutCallbackResult>;
   readonly #listeners = new Set<() => void>();
   #closed = false;
+  readonly #readonly: boolean;
 
   /**
    * Opens (creating and migrating it if needed) the database at `filename`, or `:memory:`.
@@ -79,6 +90,7 @@ export class SqliteStore implements Store {
     const { readonly, now, busyTimeoutMs, maxBatch } = validateOptions(options);
     this.filename = filename;
     this.#now = now;
+    this.#readonly = readonly;
     try {
       this.#db = openSqlite(filename, { readonly, busyTimeoutMs });
     } catch (error) {
@@ -89,7 +101,7 @@ export class SqliteStore implements Store {
     this.#deliveries = new SqliteDeliveries(this.#db, this.#prepare);
     this.#keyed = new SqliteKeyedState(this.#db, this.#prepare);
     this.#puts = new GroupCommit({
-      commit: (rows) => this.#inbox.insertBatch(rows),
+      commit: (rows) => this.#durable(() => this.#inbox.insertBatch(rows)),
       mapError: (error) => unavailable(error, 'the store did not take the write'),
       maxBatch,
       onCommitted: (_rows, results) => {
@@ -192,7 +204,7 @@ export class SqliteStore implements Store {
    * `deliveredAt` cleared; `lastStatus` / `lastResponse` / `lastError` are kept as history.
    */
   async replayDeliveries(selection: ReplaySelection, now: number): Promise<number> {
-    const count = this.#op(() => this.#deliveries.replay(selection, now));
+    const count = this.#op(() => this.#durable(() => this.#deliveries.replay(selection, now)));
     if (count > 0) this.#emitChange();
     return count;
   }
@@ -208,7 +220,7 @@ export class SqliteStore implements Store {
   /** See {@link Store.putKv}: `version` defaults to `now`, which defaults to the store's clock. */
   async putKv<T = unknown>(ns: string, key: string, value: T, options: PutKvOptions = {}): Promise<boolean> {
     const put = validatePutKv(value, options, this.#now);
-    return this.#op(() => this.#keyed.putKv(ns, key, put));
+    return this.#op(() => this.#durable(() => this.#keyed.putKv(ns, key, put)));
   }
 
   /**
@@ -217,7 +229,7 @@ export class SqliteStore implements Store {
    */
   async deleteKv(ns: string, key: string, options: { readonly ifValue?: unknown } = {}): Promise<boolean> {
     const conditional = 'ifValue' in options;
-    return this.#op(() => this.#keyed.deleteKv(ns, key, conditional ? { ifValue: options.ifValue } : {}));
+    return this.#op(() => this.#durable(() => this.#keyed.deleteKv(ns, key, conditional ? { ifValue: options.ifValue } : {})));
   }
 
   /** See {@link Store.listKv}; sorted by key. */
@@ -229,7 +241,7 @@ export class SqliteStore implements Store {
   /** See {@link Store.takeKv}. */
   async takeKv<T = unknown>(ns: string, key: string, now?: number): Promise<KvRecord<T> | undefined> {
     const at = now ?? this.#now();
-    return this.#op(() => this.#keyed.takeKv<T>(ns, key, at));
+    return this.#op(() => this.#durable(() => this.#keyed.takeKv<T>(ns, key, at)));
   }
 
   /** See {@link Store.acquireLock}; expiry follows the store's clock. */
@@ -311,6 +323,17 @@ export class SqliteStore implements Store {
       return operation();
     } catch (error) {
       throw unavailable(error);
+    }
+  }
+
+  /** Runs a write with `synchronous=FULL`: its commit is fsync'd (with every NORMAL commit before it). */
+  #durable<T>(write: () => T): T {
+    if (this.#readonly) return write();
+    this.#db.pragma('synchronous = FULL');
+    try {
+      return write();
+    } finally {
+      this.#db.pragma('synchronous = NORMAL');
     }
   }
 
