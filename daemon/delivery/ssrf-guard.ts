@@ -118,7 +118,8 @@ export function blockedReason(address: string, allow: readonly Cidr[] = []): str
 }
 
 /**
- * Creates the guard. Refusals read `target address blocked: 127.0.0.1 is in 127.0.0.0/8 (loopback)`.
+ * Creates the guard. Refusals read
+ * `target address blocked by security.blockPrivateTargets: 127.0.0.1 is in 127.0.0.0/8 (loopback)`.
  * @throws TypeError when an `allow` entry is not a CIDR range.
  */
 export function createSsrfGuard(options: SsrfGuardOptions = {}): SsrfGuard {

@@ -14,15 +14,18 @@ const LEASE_MARGIN_MS = 1000;
 
 /**
  * The slot every send takes in the store, shared by all daemons: the target's limit ("`count` per rolling
- * `intervalMs`") kept as one send every `intervalMs / count`. A plain rolling window lets a window's sends
- * leave in a burst (up to concurrency × daemons at once) and the next window's burst leave exactly one
- * interval later, so whenever the first was slower on the way, the target counts both bursts in one
- * interval: up to twice its limit. Even spacing keeps it at the limit give or take the network's jitter.
+ * `intervalMs`") kept as one send every `intervalMs / count`, plus a margin. A plain rolling window lets a
+ * window's sends leave in a burst (up to concurrency × daemons at once) and the next window's burst leave
+ * exactly one interval later, so whenever the first was slower on the way, the target counts both bursts
+ * in one interval: up to twice its limit. Even spacing keeps it at the limit; the margin (10 %, at least
+ * 100 ms per interval) absorbs the jitter between taking a slot and the request reaching the target
+ * (event-loop stalls, connection set-up), so sends n and n+count arrive more than one interval apart.
  * Limits above one send per millisecond keep the plain window.
  */
-function sharedPacing(limit: RateLimit): RateLimit {
+export function sharedPacing(limit: RateLimit): RateLimit {
   if (limit.count > limit.intervalMs) return limit;
-  return { count: 1, intervalMs: Math.ceil(limit.intervalMs / limit.count) };
+  const margin = Math.max(100, Math.ceil(limit.intervalMs / 10));
+  return { count: 1, intervalMs: Math.ceil((limit.intervalMs + margin) / limit.count) };
 }
 
 /** What a worker reports, for metrics. */

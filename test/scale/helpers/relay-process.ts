@@ -27,7 +27,7 @@ export async function startRelayProcess(t: Teardown, mode: 'serve' | 'daemon', c
     await cli.stop('SIGTERM');
     clearTimeout(killer);
   });
-  const started = await cli.waitForLine((line) => line.msg === (mode === 'serve' ? 'receiver listening' : 'daemon started'), 20_000);
+  const started = await cli.waitForLine((line) => line.msg === (mode === 'serve' ? 'receiver listening' : 'daemon started'), 30_000);
   return {
     cli,
     url: mode === 'serve' ? String(started.url) : '',

@@ -44,7 +44,7 @@ export function sealPosts(options: SealPostsOptions): SealedPost[] {
     const sealed = sealCallback({ ...options.keys, receiveId, plaintext: sample.plaintext });
     posts.push({
       id: eventId(options.suiteId, receiveId, sample.plaintext),
-      path: `${PATHS[sample.endpoint]}?${new URLSearchParams(sealed.query).toString()}`,
+      path: `${sample.endpoint === 'data' ? PATHS.data : PATHS.command}?${new URLSearchParams(sealed.query).toString()}`,
       body: sealed.body,
     });
   }
