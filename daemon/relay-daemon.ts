@@ -76,8 +76,10 @@ export class RelayDaemon {
       : {});
     const leaseFloor = config.daemon.leaseMs;
     for (const target of targets) {
-      // A claimed delivery may wait up to one rate window locally, then take up to its timeout.
-      const leaseMs = Math.max(leaseFloor, target.rateLimit.intervalMs * 2 + target.timeoutMs * 2);
+      // A claimed delivery may wait up to one rate window locally, then take up to its timeout; and the
+      // worker starts no send with less than timeoutMs + 1 s (LEASE_MARGIN_MS) of lease left, so the lease
+      // must cover that margin too, or a short daemon.leaseMs would hand every delivery back unsent forever.
+      const leaseMs = Math.max(leaseFloor, target.rateLimit.intervalMs * 2 + target.timeoutMs * 2 + 2_000);
       this.workers.set(target.name, new TargetWorker({
         target, store, send: this.sender, owner: this.owner, logger, now, leaseMs, pollIntervalMs: config.daemon.pollIntervalMs,
         observer: {

@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { ConfigError, WecomRelayError } from '../../src/errors.js';
-import { loadConfig, type LoadedConfig } from '../config.js';
+import type { LoadedConfig } from '../config.js';
 
 /** What every command gets from the entry point: the environment and where to write, read once at the edge. */
 export interface CommandContext {
@@ -13,8 +13,12 @@ export interface CommandContext {
 /** Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration. */
 export const EXIT = { ok: 0, failure: 1, usage: 2 } as const;
 
-/** Loads the configuration named by `--config` / the environment / the default names. */
-export function loadCommandConfig(context: CommandContext, file: string | undefined): LoadedConfig {
+/**
+ * Loads the configuration named by `--config` / the environment / the default names. The loader (zod,
+ * yaml) is imported on first use, so `--help` and commands without a config start fast.
+ */
+export async function loadCommandConfig(context: CommandContext, file: string | undefined): Promise<LoadedConfig> {
+  const { loadConfig } = await import('../config.js');
   return loadConfig({ ...(file ? { file } : {}), env: context.env, cwd: context.cwd });
 }
 

@@ -24,8 +24,8 @@ export function registerConfigCommands(program: Command, context: CommandContext
     .description('print the effective configuration (defaults applied, secrets masked)')
     .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print JSON instead of YAML')
-    .action((opts: { config?: string; json?: boolean }) => {
-      const loaded = loadCommandConfig(context, opts.config);
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const loaded = await loadCommandConfig(context, opts.config);
       const masked = maskedConfig(loaded.config);
       if (opts.json) writeLine(context.stdout, JSON.stringify(masked, null, 2));
       else context.stdout.write(`# ${loaded.file}\n${YAML.stringify(masked)}`);

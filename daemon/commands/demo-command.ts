@@ -7,10 +7,6 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { SAMPLE_KINDS } from '../../src/events/samples.js';
-import { validateConfig } from '../config.js';
-import { createLogger } from '../logger.js';
-import { startMockWecomApi } from '../mock-api/start-mock-wecom-api.js';
-import { runRelay } from '../run-relay.js';
 import { CommandExit, EXIT, writeLine, type CommandContext } from './command-context.js';
 import { configSecrets } from './config-secrets.js';
 import { renderTable } from './table.js';
@@ -50,6 +46,9 @@ function readAll(req: IncomingMessage): Promise<string> {
  */
 export async function runDemo(context: CommandContext, options: DemoOptions): Promise<number> {
   const out = context.stdout;
+  const [{ validateConfig }, { createLogger }, { startMockWecomApi }, { runRelay }] = await Promise.all([
+    import('../config.js'), import('../logger.js'), import('../mock-api/start-mock-wecom-api.js'), import('../run-relay.js'),
+  ]);
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'wecom-relay-demo-'));
   const secret = randomBytes(24).toString('hex');
   const keys = { token: randomBytes(12).toString('hex'), encodingAESKey: randomBytes(32).toString('base64').slice(0, 43) };

@@ -1,9 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import got from 'got';
 import { parseEncodingAESKey } from '../../src/crypto/key.js';
 import { ConfigError } from '../../src/errors.js';
-import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
 import type { Config } from '../config-schema.js';
 import { resolveTargets } from '../delivery/resolve-targets.js';
 import { EXIT, CommandExit, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
@@ -22,6 +20,7 @@ export interface DoctorOptions {
 }
 
 async function probe(url: string, timeoutMs: number): Promise<{ status: number; date: string | undefined; body: string }> {
+  const { default: got } = await import('got');
   const response = await got(url, { method: 'GET', throwHttpErrors: false, followRedirect: false, retry: { limit: 0 }, timeout: { request: timeoutMs } });
   return { status: response.statusCode, date: response.headers.date, body: response.body.slice(0, 500) };
 }
@@ -35,6 +34,7 @@ function describeNetworkError(error: unknown): string {
 export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
+  const { createStore, parseStoreUrl } = await import('../../src/store/create-store.js');
 
   try {
     parseEncodingAESKey(config.suite.encodingAESKey);
@@ -115,7 +115,7 @@ export function registerDoctorCommand(program: Command, context: CommandContext)
     .action(async (opts: { config?: string; timeout: string; json?: boolean }) => {
       let config: Config;
       try {
-        config = loadCommandConfig(context, opts.config).config;
+        config = (await loadCommandConfig(context, opts.config)).config;
       } catch (error) {
         if (error instanceof ConfigError && opts.json) {
           writeLine(context.stdout, JSON.stringify({ ok: false, checks: error.issues.map((i) => ({ name: i.path || 'config', status: 'fail', detail: i.message })) }));

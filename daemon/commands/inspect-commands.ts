@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { createStore } from '../../src/store/create-store.js';
 import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, Store } from '../../src/store/store.js';
 import { setTargetDisabled, setTargetEnabled } from '../delivery/target-state.js';
 import { CommandExit, EXIT, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
@@ -9,8 +8,9 @@ import { parseTime, renderTable } from './table.js';
 interface StoreOpts { config?: string; store?: string }
 
 async function openStore(context: CommandContext, opts: StoreOpts): Promise<Store> {
+  const { createStore } = await import('../../src/store/create-store.js');
   if (opts.store) return createStore(opts.store);
-  return createStore(loadCommandConfig(context, opts.config).config.store);
+  return createStore((await loadCommandConfig(context, opts.config)).config.store);
 }
 
 async function withStore<T>(context: CommandContext, opts: StoreOpts, fn: (store: Store) => Promise<T>): Promise<T> {

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { startMockWecomApi } from '../mock-api/start-mock-wecom-api.js';
 import { CommandExit, EXIT, writeLine, type CommandContext } from './command-context.js';
 
 /** `wecom-relay mock-api [--port N]`: the mock WeCom server API on its own, for offline development. */
@@ -15,6 +14,7 @@ export function registerMockApiCommand(program: Command, context: CommandContext
     .action(async (opts: { port: string; host: string; suiteId: string; suiteSecret?: string; acceptAnyTicket?: boolean }) => {
       const port = Number(opts.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CommandExit(EXIT.usage, `wecom-relay: --port must be 0–65535, got ${opts.port}`);
+      const { startMockWecomApi } = await import('../mock-api/start-mock-wecom-api.js');
       const mock = await startMockWecomApi({
         host: opts.host,
         port,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { createLogger } from '../logger.js';
-import { runRelay, type RelayMode } from '../run-relay.js';
+import type { RelayMode } from '../run-relay.js';
 import { configSecrets } from './config-secrets.js';
 import { loadCommandConfig, type CommandContext } from './command-context.js';
 
@@ -35,7 +34,8 @@ export function registerRunCommands(program: Command, context: CommandContext): 
       .description(DESCRIPTIONS[mode])
       .option('-c, --config <file>', 'configuration file (JSON or YAML); default: $WECOM_RELAY_CONFIG or ./wecom-relay.config.{yaml,yml,json}')
       .action(async (opts: { config?: string }) => {
-        const { config, file } = loadCommandConfig(context, opts.config);
+        const { config, file } = await loadCommandConfig(context, opts.config);
+        const [{ createLogger }, { runRelay }] = await Promise.all([import('../logger.js'), import('../run-relay.js')]);
         const logger = createLogger({ level: config.log.level, secrets: configSecrets(config) });
         logger.info({ mode, config: file, store: config.store.replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
         const relay = await runRelay({ config, mode, logger });

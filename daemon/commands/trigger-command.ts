@@ -88,7 +88,7 @@ export function registerTriggerCommand(program: Command, context: CommandContext
       if (!SAMPLE_KINDS.includes(kind)) {
         throw new CommandExit(EXIT.usage, `wecom-relay: unknown kind "${kind}"; one of:\n  ${SAMPLE_KINDS.join(', ')}`);
       }
-      const { config } = loadCommandConfig(context, opts.config);
+      const { config } = await loadCommandConfig(context, opts.config);
       const result = await triggerCallback({
         kind,
         to: opts.to ?? `http://127.0.0.1:${config.receiver.port}`,
