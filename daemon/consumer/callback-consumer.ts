@@ -1,5 +1,6 @@
 import PQueue from 'p-queue';
 import type { Logger } from '../../src/logger.js';
+import { idleWithin } from '../idle-within.js';
 import { Waker } from '../waker.js';
 import type { CallbackRecord, Store } from '../../src/store/store.js';
 import { processCallback, type ProcessContext } from './process-callback.js';
@@ -53,9 +54,7 @@ export class CallbackConsumer {
     this.running = false;
     this.wake();
     await this.loop;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue.onIdle(), new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); })]);
-    clearTimeout(timer);
+    await idleWithin(this.queue, timeoutMs);
   }
 
   private async run(): Promise<void> {

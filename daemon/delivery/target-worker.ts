@@ -7,6 +7,7 @@ import { isBlocked, type Sender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-policy.js';
 import type { TargetConfig } from './target.js';
 import { isTargetDisabled, setTargetDisabled } from './target-state.js';
+import { idleWithin } from '../idle-within.js';
 import { Waker } from '../waker.js';
 
 /** A send must be able to finish, and its outcome be recorded, this long before its lease ends. */
@@ -108,12 +109,7 @@ export class TargetWorker {
     await this.loop;
     this.queue.clear();
     await this.releaseWaiting();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.queue.onIdle(),
-      new Promise<void>((resolve) => { timer = setTimeout(resolve, timeoutMs); }),
-    ]);
-    clearTimeout(timer);
+    await idleWithin(this.queue, timeoutMs);
   }
 
   private async run(): Promise<void> {
