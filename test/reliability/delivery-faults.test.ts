@@ -1,16 +1,22 @@
 import t, { type Test } from 'tap';
+import { setTargetEnabled, TARGET_STATE_NS } from '../../daemon/delivery/target-state.js';
 import { startFaultRelay, type FaultRelay, type SealedRequest } from './helpers/fault-relay.js';
 import { startFaultyTarget, type FaultyTarget, type Misbehaviour } from './helpers/faulty-target.js';
 
 /**
  * Downstream faults, end to end: real receiver, real SQLite file, real daemon, a real HTTP target on port 0
  * that misbehaves. Every test ends with every acked event accounted for in the store: delivered, or dead
- * with its reason. Small ladders (three attempts, 1 s apart) and a 300 ms timeout keep it fast.
+ * with its reason. Small ladders (three attempts, 1 s apart) and a 600 ms timeout keep it fast.
  */
 
 const EVENTS = 4;
 const SCHEDULE = [0, 1, 1];
-const TIMEOUT_MS = 300;
+const TIMEOUT_MS = 600;
+
+/** The fault used the first attempt; more than two only if a starved machine timed out a healthy answer too. */
+function retriedOnce(t: Test, id: string, attempts: number | undefined, what: string): void {
+  t.ok(attempts !== undefined && attempts >= 2 && attempts <= SCHEDULE.length, `${id}: ${what} (${attempts} attempts)`);
+}
 
 interface Run {
   readonly relay: FaultRelay;
@@ -38,6 +44,7 @@ async function run(
     t.equal(request.answer.status, 200, `callback ${seq} is acked only once stored`);
     sent.push(request);
   }
+  t.equal(new Set(sent.map((s) => s.eventId)).size, EVENTS, `${EVENTS} distinct events`);
   return { relay, target: faulty, sent };
 }
 
@@ -46,7 +53,7 @@ t.test('a target answering 503 then 200: every event is delivered on its second 
   const ledger = await relay.settle(sent.map((s) => s.eventId), 15_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 2, `${id}: the 503 used one attempt of the budget, the 200 the second`);
+  for (const [id, [d]] of ledger.deliveries) retriedOnce(t, id, d?.attempts, 'the 503 used one attempt of the budget, the 200 a later one');
   t.ok(target.seen.filter((s) => s.attempt === 1).every((s) => s.behaviour !== 'ok'), 'every first attempt met the 503');
 });
 
@@ -68,8 +75,8 @@ t.test('a target hanging past the timeout on the first attempt: the attempt is c
   const ledger = await relay.settle(sent.map((s) => s.eventId), 15_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 2, `${id}: the hung attempt counted once`);
-  t.equal(target.seen.length, EVENTS * 2, 'one hung and one answered request per event');
+  for (const [id, [d]] of ledger.deliveries) retriedOnce(t, id, d?.attempts, 'the hung attempt counted as one attempt');
+  t.ok(target.seen.filter((s) => s.attempt === 1).every((s) => s.behaviour === 'hang'), 'every first attempt hung');
 });
 
 t.test('a target that never answers: every event is dead with a timeout reason, and the worker is not wedged', async (t) => {
@@ -85,7 +92,7 @@ t.test('a target resetting the connection (RST before any response byte): retrie
   const ledger = await relay.settle(sent.map((s) => s.eventId), 15_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 2, `${id}: the reset used one attempt`);
+  for (const [id, [d]] of ledger.deliveries) retriedOnce(t, id, d?.attempts, 'the reset used one attempt');
 });
 
 t.test('a target resetting mid-response (200 headers, half the body, RST): a half answer is not a delivery', async (t) => {
@@ -93,18 +100,18 @@ t.test('a target resetting mid-response (200 headers, half the body, RST): a hal
   const ledger = await relay.settle(sent.map((s) => s.eventId), 15_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 2, `${id}: the cut-off 200 was retried, not counted as delivered`);
-  t.equal(target.seen.length, EVENTS * 2, 'each event was sent again after the reset');
+  for (const [id, [d]] of ledger.deliveries) retriedOnce(t, id, d?.attempts, 'the cut-off 200 was retried, not counted as delivered');
+  t.ok(target.seen.filter((s) => s.attempt === 1).every((s) => s.behaviour === 'reset-mid-body'), 'every first attempt was cut mid-body');
 });
 
 t.test('a target trickling its answer slower than the timeout: the whole-request timeout cuts it, then it is retried', async (t) => {
-  // 40 bytes at one per 50 ms = 2 s, far past the 300 ms timeout, although bytes keep arriving.
+  // 40 bytes at one per 50 ms = 2 s, far past the 600 ms timeout, although bytes keep arriving.
   const slow: Misbehaviour = { trickle: { intervalMs: 50, bytes: 40 } };
   const { relay, sent } = await run(t, ({ attempt }) => (attempt === 1 ? slow : 'ok'));
   const ledger = await relay.settle(sent.map((s) => s.eventId), 15_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 2, `${id}: the trickled attempt counted once`);
+  for (const [id, [d]] of ledger.deliveries) retriedOnce(t, id, d?.attempts, 'the trickled attempt counted as one attempt');
 });
 
 t.test('a 429 storm with Retry-After: 1 longer than the retry budget: the target is paused, no budget is used, all delivered', async (t) => {
@@ -114,9 +121,33 @@ t.test('a 429 storm with Retry-After: 1 longer than the retry budget: the target
   const ledger = await relay.settle(sent.map((s) => s.eventId), 30_000);
   t.equal(ledger.lost, 0, `no event lost (${ledger.problems.join('; ')})`);
   t.equal(ledger.delivered, EVENTS, 'all delivered');
-  for (const [id, [d]] of ledger.deliveries) t.equal(d?.attempts, 1, `${id}: only the successful attempt counted; the 429s paused the target instead`);
+  for (const [id, [d]] of ledger.deliveries) {
+    // 1 normally (2 if a starved machine timed out the final 200): far below the STORM 429s this event met.
+    t.ok(d !== undefined && d.attempts >= 1 && d.attempts < STORM, `${id}: ${d?.attempts} attempt(s) counted for ${STORM} 429s: the storm paused the target instead`);
+  }
   t.equal(target.seen.filter((s) => s.behaviour !== 'ok').length, EVENTS * STORM, 'the target answered the whole storm');
   const limited = target.seen.filter((s) => s.behaviour !== 'ok');
   const tooSoon = target.seen.filter((s) => limited.some((l) => s.at > l.at && s.at - l.at < 800 && s.eventId === l.eventId));
   t.same(tooSoon.map((s) => `${s.eventId}#${s.attempt}`), [], 'no event was sent again sooner than Retry-After (less scheduling slack)');
+});
+
+t.test('a target answering 410 Gone: that event is dead, the target is disabled, the rest wait (not lost) and go out once re-enabled', async (t) => {
+  const { relay, target, sent } = await run(t, ({ n }) => (n === 1 ? { status: 410, body: 'hook deleted' } : 'ok'), { concurrency: 1 });
+  const ids = sent.map((s) => s.eventId);
+  const disabled = await relay.until(async () => (await relay.store.getKv<{ disabled: boolean }>(TARGET_STATE_NS, 'hooks'))?.value.disabled === true, 10_000);
+  t.ok(disabled, 'the 410 disabled the target');
+  const waiting = await relay.until(async () => {
+    const all = (await Promise.all(ids.map((id) => relay.store.listDeliveries({ eventId: id })))).flat();
+    return all.filter((d) => d.state === 'dead').length === 1 && all.filter((d) => d.state === 'pending' && d.leaseOwner === null).length === EVENTS - 1;
+  }, 10_000);
+  t.ok(waiting, 'one delivery is dead, the others are pending and unleased');
+  t.equal(target.seen.length, 1, 'nothing more was sent to the gone target');
+
+  await setTargetEnabled(relay.store, 'hooks', Date.now());
+  const ledger = await relay.settle(ids, 15_000);
+  t.equal(ledger.lost, 0, `no event lost${ledger.problems.length ? `: ${ledger.problems.join('; ')}` : ''}`);
+  t.equal(ledger.dead, 1, 'the 410 one is dead');
+  t.equal(ledger.delivered, EVENTS - 1, 'the waiting ones are delivered after re-enabling');
+  const dead = [...ledger.deliveries.values()].flat().find((d) => d.state === 'dead');
+  t.match(dead?.lastError, /^HTTP 410: hook deleted/, 'the dead one records the 410');
 });

@@ -16,7 +16,7 @@ import { holdExclusiveLock, injectSqliteFault } from './helpers/sqlite-faults.js
  * nothing half-way, and the retried callback (WeCom retries a 5xx) is stored exactly once and delivered.
  */
 
-const target = { name: 'hooks', format: 'json', timeoutMs: 300, retrySchedule: [0, 1, 1], rateLimit: { count: 100, intervalMs: 100 } } as const;
+const target = { name: 'hooks', format: 'json', timeoutMs: 300, retrySchedule: [0, 1, 1], rateLimit: { count: 100, intervalMs: 100 } };
 
 /** How many rows of `callbacks` have one of `ids`, read on a separate connection. */
 function storedCount(file: string, ids: readonly string[]): number {
@@ -89,8 +89,9 @@ t.test('a group-commit batch that fails on its third row rolls back the two befo
   const store = new SqliteStore(':memory:');
   t.teardown(() => store.close());
   const handler = createCallbackHandler({ suiteId: SUITE_ID, ...keys, store });
+  const eventTime = new Date();
   const requests = [0, 1, 2, 3, 4].map((seq) => {
-    const sample = sampleCallback('add_external_contact', { suiteId: SUITE_ID, corpId: CORP_ID, now: new Date(), seq });
+    const sample = sampleCallback('add_external_contact', { suiteId: SUITE_ID, corpId: CORP_ID, now: eventTime, seq });
     const sealed = sealCallback({ ...keys, receiveId: SUITE_ID, plaintext: sample.plaintext });
     return { id: eventId(SUITE_ID, SUITE_ID, sample.plaintext), query: new URLSearchParams(sealed.query).toString(), body: sealed.body };
   });

@@ -66,3 +66,10 @@ t.test('an unparseable body is ERR_WECOM_MALFORMED_BODY, a DOCTYPE ERR_WECOM_XML
   }
   t.throws(() => parseEnvelope('<!DOCTYPE xml [<!ENTITY e "x">]><xml><Encrypt>&e;</Encrypt></xml>'), { code: 'ERR_WECOM_XML_UNSAFE' }, 'DOCTYPE → unsafe');
 });
+
+t.test('a body with far more markup than an envelope is refused before it is parsed', async (t) => {
+  const wide = `<xml>${'<a>1</a>'.repeat(100_000)}<Encrypt><![CDATA[abcd]]></Encrypt></xml>`;
+  t.throws(() => parseEnvelope(wide), { code: 'ERR_WECOM_XML_UNSAFE', message: /more than 64 tags/ }, 'refused by the markup count');
+  const normal = '<xml><ToUserName><![CDATA[ww1]]></ToUserName><Encrypt><![CDATA[abcd]]></Encrypt><AgentID><![CDATA[1]]></AgentID></xml>';
+  t.equal(parseEnvelope(normal).encrypt, 'abcd', 'a real envelope still parses');
+});

@@ -140,8 +140,11 @@ export async function startFaultRelay(t: Teardown, options: FaultRelayOptions): 
   t.teardown(() => relay.stop());
   const url = relay.receiver?.url ?? '';
 
+  // One event time for the relay's life: samples vary theirs by `seq` seconds back from it, so two seqs
+  // sealed a second apart can never produce the same plaintext (and so the same event id).
+  const eventTime = new Date();
   const seal: FaultRelay['seal'] = (kind, sealOptions = {}) => {
-    const sample = sampleCallback(kind, { suiteId: SUITE_ID, corpId: CORP_ID, now: new Date(), seq: sealOptions.seq ?? 0 });
+    const sample = sampleCallback(kind, { suiteId: SUITE_ID, corpId: CORP_ID, now: eventTime, seq: sealOptions.seq ?? 0 });
     const plaintext = buildXml({ ...sample.fields, ...sealOptions.fields });
     const receiveId = sample.endpoint === 'data' ? CORP_ID : SUITE_ID;
     const sealed = sealCallback({ ...keys, receiveId, plaintext, ...(sealOptions.timestamp ? { timestamp: sealOptions.timestamp } : {}) });
