@@ -21,10 +21,12 @@ const LEASE_MARGIN_MS = 1000;
  * in one interval: up to twice its limit. Even spacing keeps it at the limit; the margin (10 %, at least
  * 100 ms per interval) absorbs the jitter between taking a slot and the request reaching the target
  * (event-loop stalls, connection set-up), so sends n and n+count arrive more than one interval apart.
- * Limits above one send per millisecond keep the plain window.
+ * Limits above one send per millisecond become the same rate over a 1 ms window.
  */
 export function sharedPacing(limit: RateLimit): RateLimit {
-  if (limit.count > limit.intervalMs) return limit;
+  // Above one send per ms, the same rate over a 1 ms window: the store then counts a handful of slots
+  // per send instead of a whole interval's worth.
+  if (limit.count > limit.intervalMs) return { count: Math.ceil(limit.count / limit.intervalMs), intervalMs: 1 };
   const margin = Math.max(100, Math.ceil(limit.intervalMs / 10));
   return { count: 1, intervalMs: Math.ceil((limit.intervalMs + margin) / limit.count) };
 }
