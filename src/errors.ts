@@ -34,6 +34,8 @@ export const ERROR_CATALOG = {
   ERR_WECOM_API_HTTP: { status: 0, message: 'the WeCom API could not be reached or answered a non-JSON/non-2xx response' },
   ERR_WECOM_NO_SUITE_TICKET: { status: 0, message: 'no suite_ticket has been received yet, so no suite_access_token can be fetched' },
   ERR_WECOM_CORP_NOT_AUTHORIZED: { status: 0, message: 'the corp has no stored permanent code (never authorized, revoked or gone)' },
+  // Delivery.
+  ERR_TARGET_ADDRESS_BLOCKED: { status: 0, message: 'the target resolved to a private, loopback or metadata address and security.blockPrivateTargets is on' },
   // Configuration.
   ERR_CONFIG_INVALID: { status: 0, message: 'the configuration has problems (each is listed with its path)' },
   ERR_CONFIG_NOT_FOUND: { status: 0, message: 'no configuration file was found' },

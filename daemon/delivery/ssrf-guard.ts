@@ -1,5 +1,6 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
+import { WecomRelayError, type ErrorCode } from '../../src/errors.js';
 
 /**
  * The address ranges the guard refuses: everything that is not a public unicast destination. A webhook
@@ -69,14 +70,13 @@ export interface SsrfGuard {
   readonly lookup: LookupFunction;
 }
 
-/** The `code` of the error the guarded lookup fails a connection with. */
-export const SSRF_BLOCKED_CODE = 'ERR_TARGET_ADDRESS_BLOCKED';
+/** The `code` of the error the guarded lookup fails a connection with (in the error catalogue). */
+export const SSRF_BLOCKED_CODE = 'ERR_TARGET_ADDRESS_BLOCKED' satisfies ErrorCode;
 
-/** A connection refused by the guard; carries {@link SSRF_BLOCKED_CODE} like a Node system error. */
-export class TargetAddressBlockedError extends Error {
-  readonly code = SSRF_BLOCKED_CODE;
+/** A connection refused by the guard; its `code` is {@link SSRF_BLOCKED_CODE}, as on a Node system error. */
+export class TargetAddressBlockedError extends WecomRelayError {
   constructor(message: string) {
-    super(message);
+    super(SSRF_BLOCKED_CODE, { message });
     this.name = 'TargetAddressBlockedError';
   }
 }
