@@ -5,7 +5,7 @@ import { RedisStore } from '../../src/store/redis.js';
 import { describeMissing } from './helpers/describe-missing.js';
 import { pollUntil } from './helpers/poll-until.js';
 import { startRecorderProcess, type RecordedArrival } from './helpers/recorder-process.js';
-import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from './helpers/redis-admin.js';
+import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from '../helpers/redis-admin.js';
 import { startRelayProcess } from './helpers/relay-process.js';
 import { busiestRollingWindow, maxInRollingWindow } from './helpers/rolling-window.js';
 import { writeScaleConfig } from './helpers/scale-config.js';

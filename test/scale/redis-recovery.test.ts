@@ -8,7 +8,7 @@ import { commandRate } from './helpers/command-rate.js';
 import { describeMissing } from './helpers/describe-missing.js';
 import { pollUntil } from './helpers/poll-until.js';
 import { startRecorderProcess, type RecordedArrival } from './helpers/recorder-process.js';
-import { deleteKeysUnder, redisAdmin } from './helpers/redis-admin.js';
+import { deleteKeysUnder, redisAdmin } from '../helpers/redis-admin.js';
 import { redisServerAvailable, startOwnRedisServer } from './helpers/redis-server.js';
 import { startRelayProcess } from './helpers/relay-process.js';
 import { writeScaleConfig } from './helpers/scale-config.js';

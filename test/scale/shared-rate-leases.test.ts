@@ -3,7 +3,7 @@ import t from 'tap';
 import { RedisStore } from '../../src/store/redis.js';
 import { pollUntil } from './helpers/poll-until.js';
 import { startRecorderProcess } from './helpers/recorder-process.js';
-import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from './helpers/redis-admin.js';
+import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from '../helpers/redis-admin.js';
 import { startRelayProcess } from './helpers/relay-process.js';
 import { maxInRollingWindow } from './helpers/rolling-window.js';
 import { writeScaleConfig } from './helpers/scale-config.js';

@@ -6,35 +6,10 @@ import type { EventEnvelope } from '../../src/events/envelope.js';
 import type { Logger } from '../../src/logger.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js';
 import type { NewCallback } from '../../src/store/store.js';
+import { keysUnder, redisAdmin } from '../helpers/redis-admin.js';
 
 const URL = 'redis://127.0.0.1:6379';
 const SKIP = 'Redis not reachable at 127.0.0.1:6379 — skipping Redis store tests';
-
-/** A raw client for set-up and clean-up, or undefined when no Redis answers. */
-async function adminClient(): Promise<Redis | undefined> {
-  const client = new Redis(URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch {
-    client.disconnect();
-    return undefined;
-  }
-}
-
-/** Every key under `prefix`. */
-async function keysOf(admin: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
 
 /** A logger that counts warnings. */
 function countingLogger(): Logger & { warnings: number } {
@@ -66,7 +41,7 @@ t.test('Redis unreachable: writes reject with ERR_STORE_UNAVAILABLE instead of h
   await t.resolves(store.close(), 'close resolves while Redis is down');
 });
 
-const admin = await adminClient();
+const admin = await redisAdmin(URL);
 if (admin === undefined) {
   t.skip(SKIP, () => undefined);
 } else {
@@ -82,7 +57,7 @@ function run(admin: Redis): void {
     const store = await RedisStore.connect(url, { prefix, ...options });
     t.teardown(async () => {
       await store.close();
-      const keys = await keysOf(admin, prefix);
+      const keys = await keysUnder(admin, prefix);
       if (keys.length > 0) await admin.del(...keys);
     });
     return store;
@@ -90,7 +65,7 @@ function run(admin: Redis): void {
 
   /** Deletes the keys under `prefix` that `keep` rejects. */
   async function wipe(prefix: string, keep: (relative: string) => boolean = () => false): Promise<string[]> {
-    const doomed = (await keysOf(admin, prefix)).filter((k) => !keep(k.slice(prefix.length)));
+    const doomed = (await keysUnder(admin, prefix)).filter((k) => !keep(k.slice(prefix.length)));
     if (doomed.length > 0) await admin.del(...doomed);
     return doomed;
   }

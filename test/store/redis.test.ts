@@ -7,25 +7,12 @@ import { checkServerConfig } from '../../src/store/redis-client.js';
 import { RedisStore } from '../../src/store/redis.js';
 import type { NewCallback, Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
+import { keysUnder, redisAdmin } from '../helpers/redis-admin.js';
 
 const URL = 'redis://127.0.0.1:6379';
 const SKIP = 'Redis not reachable at 127.0.0.1:6379 — skipping Redis store tests';
 
-/** A raw client for set-up and clean-up, or undefined when no Redis answers. */
-async function adminClient(): Promise<Redis | undefined> {
-  const client = new Redis(URL, { lazyConnect: true, connectTimeout: 1000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    await client.ping();
-    return client;
-  } catch {
-    client.disconnect();
-    return undefined;
-  }
-}
-
-const admin = await adminClient();
+const admin = await redisAdmin(URL);
 if (admin === undefined) {
   t.plan(0, SKIP);
 } else {
@@ -33,22 +20,10 @@ if (admin === undefined) {
   await run(admin);
 }
 
-/** Every key under `prefix`. */
-async function keysOf(admin: Redis, prefix: string): Promise<string[]> {
-  const found: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, keys] = await admin.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    found.push(...keys);
-  } while (cursor !== '0');
-  return found;
-}
-
 async function run(admin: Redis): Promise<void> {
   const freshPrefix = (): string => `wr:test:${randomBytes(6).toString('hex')}:`;
   const dropKeys = async (prefix: string): Promise<void> => {
-    const keys = await keysOf(admin, prefix);
+    const keys = await keysUnder(admin, prefix);
     if (keys.length > 0) await admin.del(...keys);
   };
 
@@ -237,7 +212,7 @@ async function run(admin: Redis): Promise<void> {
     await admin.del(`${prefix}rate:hook`); // as if Redis had expired it
 
     t.equal(await store.prune(T0 + 10), 30 + 40, 'every callback and delivery pruned');
-    const left = (await keysOf(admin, prefix)).map((k) => k.slice(prefix.length)).sort();
+    const left = (await keysUnder(admin, prefix)).map((k) => k.slice(prefix.length)).sort();
     t.same(left, ['kv:tokens:kept', 'kvns', 'kvx:tokens', 'meta', 'seq'], 'only live kv values, their index, the marker and the counter remain');
     t.same(await store.stats(T0), { callbacks: { pending: 0, failed: 0, done: 0, oldestPendingAt: null }, deliveries: {} }, 'stats are empty');
   });
