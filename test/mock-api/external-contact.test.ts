@@ -1,33 +1,10 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS } from '../../daemon/mock-api/default-corp.js';
-import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { authorized, get, post, type Body } from '../helpers/mock-api-client.js';
 
-const SUITE = { suiteId: 'ww917724cb573d8629', suiteSecret: 'mock-suite-secret' };
-type Body = Record<string, unknown>;
-/** The one thing the helpers need from a tap test. */
-type Teardown = { teardown(fn: () => unknown): void };
 
-/** A listening mock plus a corp access token for the built-in corp, obtained through the real chain. */
-async function authorized(t: Teardown, options: Partial<StartMockWecomApiOptions> = {}): Promise<{ mock: StartedMockWecomApi; token: string }> {
-  const mock = await startMockWecomApi({ ...SUITE, ...options });
-  t.teardown(() => mock.close());
-  const { ticket } = mock.issueSuiteTicket();
-  const suite = await post(mock, 'service/get_suite_token', {}, { suite_id: SUITE.suiteId, suite_secret: SUITE.suiteSecret, suite_ticket: ticket });
-  const permanent = await post(mock, 'service/get_permanent_code', { suite_access_token: String(suite['suite_access_token']) }, { auth_code: mock.issueAuthCode().authCode });
-  return { mock, token: String(permanent['access_token']) };
-}
 
-async function get(mock: StartedMockWecomApi, path: string, query: Record<string, string>): Promise<Body> {
-  const response = await fetch(new URL(`/cgi-bin/${path}?${new URLSearchParams(query).toString()}`, mock.url));
-  return (await response.json()) as Body;
-}
 
-async function post(mock: StartedMockWecomApi, path: string, query: Record<string, string>, body: unknown): Promise<Body> {
-  const response = await fetch(new URL(`/cgi-bin/${path}?${new URLSearchParams(query).toString()}`, mock.url), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  return (await response.json()) as Body;
-}
 
 t.test('externalcontact/get answers the customer with third-party limits', async (t) => {
   const { mock, token } = await authorized(t);

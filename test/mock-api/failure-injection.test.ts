@@ -1,36 +1,15 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS } from '../../daemon/mock-api/default-corp.js';
-import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi } from '../../daemon/mock-api/mock-wecom-api.js';
+import { authorized, post, SUITE, type Body } from '../helpers/mock-api-client.js';
 
-const SUITE = { suiteId: 'ww917724cb573d8629', suiteSecret: 'mock-suite-secret' };
-type Body = Record<string, unknown>;
-/** The one thing the helpers need from a tap test. */
-type Teardown = { teardown(fn: () => unknown): void };
-interface Authorized { mock: StartedMockWecomApi; token: string; suiteToken: string; ticket: string; permanentCode: string; authCode: string }
 
-/** A listening mock plus every credential of the built-in corp, obtained through the real chain. */
-async function authorized(t: Teardown, options: Partial<StartMockWecomApiOptions> = {}): Promise<Authorized> {
-  const mock = await startMockWecomApi({ ...SUITE, ...options });
-  t.teardown(() => mock.close());
-  const { ticket } = mock.issueSuiteTicket();
-  const suite = await post(mock, 'service/get_suite_token', {}, { suite_id: SUITE.suiteId, suite_secret: SUITE.suiteSecret, suite_ticket: ticket });
-  const suiteToken = String(suite['suite_access_token']);
-  const { authCode } = mock.issueAuthCode();
-  const permanent = await post(mock, 'service/get_permanent_code', { suite_access_token: suiteToken }, { auth_code: authCode });
-  return { mock, token: String(permanent['access_token']), suiteToken, ticket, permanentCode: String(permanent['permanent_code']), authCode };
-}
 
 async function getContact(mock: StartedMockWecomApi, token: string, signal?: AbortSignal): Promise<Response> {
   const query = new URLSearchParams({ access_token: token, external_userid: DEFAULT_CORP_IDS.externalUserid });
   return fetch(new URL(`/cgi-bin/externalcontact/get?${query.toString()}`, mock.url), signal === undefined ? {} : { signal });
 }
 
-async function post(mock: StartedMockWecomApi, path: string, query: Record<string, string>, body: unknown): Promise<Body> {
-  const response = await fetch(new URL(`/cgi-bin/${path}?${new URLSearchParams(query).toString()}`, mock.url), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  return (await response.json()) as Body;
-}
 
 async function admin(mock: StartedMockWecomApi, method: string, name: string, body?: unknown): Promise<{ status: number; body: Body }> {
   const response = await fetch(new URL(`/__mock/${name}`, mock.url), {

@@ -1,12 +1,9 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS, DEFAULT_MOCK_CORP } from '../../daemon/mock-api/default-corp.js';
 import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { post, SUITE, type Body, type Teardown } from '../helpers/mock-api-client.js';
 
-const SUITE = { suiteId: 'ww917724cb573d8629', suiteSecret: 'mock-suite-secret' };
 const REDIRECT = 'https://zjemail.cn/wecom/install/callback?from=site';
-type Body = Record<string, unknown>;
-/** The one thing the helpers need from a tap test. */
-type Teardown = { teardown(fn: () => unknown): void };
 
 /** A listening mock and a suite_access_token obtained through get_suite_token. */
 async function withSuiteToken(t: Teardown, options: Partial<StartMockWecomApiOptions> = {}): Promise<{ mock: StartedMockWecomApi; token: string }> {
@@ -16,12 +13,6 @@ async function withSuiteToken(t: Teardown, options: Partial<StartMockWecomApiOpt
   return { mock, token: String(suite['suite_access_token']) };
 }
 
-async function post(mock: StartedMockWecomApi, path: string, query: Record<string, string>, body: unknown): Promise<Body> {
-  const response = await fetch(new URL(`/cgi-bin/${path}?${new URLSearchParams(query).toString()}`, mock.url), {
-    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-  });
-  return (await response.json()) as Body;
-}
 
 async function preAuthCode(mock: StartedMockWecomApi, token: string): Promise<Body> {
   const response = await fetch(new URL(`/cgi-bin/service/get_pre_auth_code?suite_access_token=${token}`, mock.url));
