@@ -28,6 +28,8 @@ export interface RelayDaemonOptions {
   readonly owner?: string;
   /** Called after each successful delivery (the demo prints these). */
   readonly onDelivered?: (delivery: DeliveryRecord) => void;
+  /** The process's one TokenProvider (`runRelay` shares it with the install routes); null = unmanaged. Built here when absent. */
+  readonly tokens?: TokenProvider | null;
 }
 
 /**
@@ -58,7 +60,7 @@ export class RelayDaemon {
       logger,
     });
     const suiteApi = new SuiteApi(this.api);
-    this.tokens = config.suite.secret
+    this.tokens = options.tokens !== undefined ? options.tokens : config.suite.secret
       ? new TokenProvider({ store, api: suiteApi, suiteId: config.suite.id, suiteSecret: config.suite.secret, now, logger })
       : null;
     if (this.tokens && metrics) {

@@ -2,6 +2,9 @@ import type { Logger as PinoLogger } from 'pino';
 import { startReceiver, type ExtraRoutes, type StandaloneReceiver } from '../src/receiver/standalone.js';
 import { createStore } from '../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../src/store/store.js';
+import { WecomApiClient } from '../src/wecom-api/client.js';
+import { SuiteApi } from '../src/wecom-api/suite-api.js';
+import { TokenProvider } from '../src/wecom-api/token-provider.js';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
@@ -45,12 +48,19 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   const now = options.now ?? Date.now;
   const store = options.store ?? (await createStore(config.store, { logger }));
   const metrics = new RelayMetrics({ store, now });
+  // One TokenProvider per process, shared by the daemon and the receiver's install routes (one in-memory
+  // token cache, one refresher), on one WeCom client for the suite calls.
+  const api = new WecomApiClient({ baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger });
+  const suiteApi = new SuiteApi(api);
+  const tokens = config.suite.secret
+    ? new TokenProvider({ store, api: suiteApi, suiteId: config.suite.id, suiteSecret: config.suite.secret, now, logger })
+    : null;
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;
   let admin: AdminServer | null = null;
   try {
     if (mode !== 'serve') {
-      daemon = new RelayDaemon({ config, store, logger, metrics, now, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
       daemon.start();
     }
     if (mode !== 'daemon') {
@@ -70,14 +80,19 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         logger,
         metrics,
         now,
-        // The website install flow; its suite token comes from the suite_ticket the daemon saves in the store.
-        ...(config.install ? { install: { ...config.install, suiteSecret: config.suite.secret, wecomApiBaseUrl: config.wecomApi.baseUrl } } : {}),
+        // The website install flow, on this process's one TokenProvider (its suite token comes from the
+        // suite_ticket the daemon saves in the store).
+        ...(config.install ? {
+          install: tokens
+            ? { ...config.install, getSuiteAccessToken: () => tokens.getSuiteToken(), invalidateSuiteAccessToken: (failing: string) => tokens.invalidateSuiteToken(failing), suiteApi }
+            : { ...config.install, suiteSecret: config.suite.secret, wecomApiBaseUrl: config.wecomApi.baseUrl },
+        } : {}),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
       });
       logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
     }
     if (config.admin.enabled) {
-      const tokens = daemon?.tokens ?? null;
+      const managed = daemon ? tokens : null;
       admin = await startAdminServer({
         host: config.admin.host,
         port: config.admin.port,
@@ -86,9 +101,9 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         store,
         logger,
         readiness: async () => {
-          if (!tokens) return { credentials: 'unmanaged' };
-          const ticket = await tokens.suiteTicketStatus();
-          const corps = await tokens.listCorps();
+          if (!managed) return { credentials: 'unmanaged' };
+          const ticket = await managed.suiteTicketStatus();
+          const corps = await managed.listCorps();
           return {
             credentials: {
               suiteTicket: ticket ? { ageSeconds: Math.round((now() - ticket.updatedAt) / 1000) } : null,
@@ -102,6 +117,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   } catch (error) {
     await receiver?.close().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
+    api.close();
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
   }
@@ -113,6 +129,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         await receiver?.close();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();
+        api.close();
         if (!options.store) await store.close();
       })();
       return stopping;

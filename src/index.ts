@@ -16,8 +16,12 @@
 // Receiver
 export { wecomCallback, sendResult, type WecomCallbackMiddleware } from './receiver/express.js';
 export { createCallbackHandler, type CallbackHandler, type CallbackRequest, type CallbackResult } from './receiver/handle-callback.js';
+export { toNewCallback, type VerifiedCallback } from './receiver/to-new-callback.js';
+export { checkReply, PASSIVE_REPLY_TYPES, type ReplyHook, type ReplyCheck } from './receiver/passive-reply.js';
+export { REPLY_NAMESPACE, REPLY_TTL_MS, type StoredReply } from './receiver/reply-to-callback.js';
+export { sealReply, type SealReplyOptions } from './receiver/seal-reply.js';
 export { startReceiver, type StandaloneReceiver, type StandaloneReceiverOptions, type ExtraRoutes } from './receiver/standalone.js';
-export { RECEIVER_DEFAULTS, resolveReceiverOptions, type ReceiverOptions, type ResolvedReceiverOptions } from './receiver/receiver-options.js';
+export { RECEIVER_DEFAULTS, resolveReceiverOptions, type ReceiverOptions, type ResolvedReceiverOptions, type StoreFactory } from './receiver/receiver-options.js';
 export { createReceiveIdPolicy, type ReceiveIdContext, type ReceiveIdPolicyOptions } from './receiver/receive-id-policy.js';
 export { readBody, type BodyCarrier } from './receiver/read-body.js';
 export { noopReceiverMetrics, type ReceiverMetrics } from './receiver/receiver-metrics.js';
@@ -25,7 +29,7 @@ export {
   createInstallHandler, INSTALL_STATE_NAMESPACE,
   type InstallHandler, type InstallHandlerOptions, type InstallRequest, type InstallResult, type InstallRoute, type InstallStateRecord,
 } from './receiver/install-routes.js';
-export { INSTALL_DEFAULTS, resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './receiver/install-options.js';
+export { INSTALL_DEFAULTS, resolveInstallOptions, type InstallOptions, type InstallSuiteApi, type ResolvedInstallOptions } from './receiver/install-options.js';
 
 // Crypto (WXBizMsgCrypt with 32-byte PKCS#7)
 export { parseEncodingAESKey } from './crypto/key.js';
@@ -42,10 +46,14 @@ export { parseXml, DEFAULT_XML_MAX_BYTES, DEFAULT_XML_MAX_DEPTH, type ParseXmlOp
 export { parseEnvelope, type CallbackEnvelope } from './xml/envelope.js';
 export { parseMessage, type ParseMessageOptions } from './xml/message.js';
 export { buildXml } from './xml/build-xml.js';
+export { buildReplyXml, type PassiveReply, type ReplyAddress, type ReplyArticle, type ReplyCard, type ReplyCardValue } from './xml/build-reply-xml.js';
 export type { CallbackFields, FieldValue } from './xml/fields.js';
 
 // Events
-export { normalize, eventTypeOf, sourceCorpId, isKnownEvent, type NormalizeInput } from './events/normalize.js';
+export { normalize, isKnownEvent, type NormalizeInput } from './events/normalize.js';
+export { eventTypeOf } from './events/event-type-of.js';
+/** `sourceCorpId` is the earlier name of {@link corpIdOf}. */
+export { corpIdOf, corpIdOf as sourceCorpId } from './events/corp-id-of.js';
 export { eventId } from './events/event-id.js';
 export { EVENT_CATALOG, EVENT_TYPES, catalogEntry, isKnownEventType, type CatalogEntry, type KnownEventType, type EventFamily } from './events/catalog.js';
 export { eventEnvelopeSchema } from './events/schema.js';
@@ -57,10 +65,11 @@ export type {
   AuthData, SuiteTicketData, TextMessageData,
 } from './events/types.js';
 
-// Store
-export { createStore, parseStoreUrl, type CreateStoreOptions, type StoreLocation } from './store/create-store.js';
-export { SqliteStore, type SqliteStoreOptions } from './store/sqlite.js';
-// Type only: the Redis store (and ioredis) load lazily, via createStore('redis://…').
+// Store. Nothing here loads a store driver: createStore imports the SQLite or Redis module (and
+// better-sqlite3 or ioredis) only when a URL of that kind is opened, so an app passing its own Store loads neither.
+export { createStoreLazily as createStore, type LazyCreateStoreOptions as CreateStoreOptions } from './receiver/open-store-url.js';
+export type { StoreLocation } from './store/create-store.js';
+export type { SqliteStore, SqliteStoreOptions } from './store/sqlite.js';
 export type { RedisStore, RedisStoreOptions } from './store/redis.js';
 export { matchesGlob, matchesAny } from './store/glob.js';
 export type {
@@ -77,4 +86,4 @@ export { classifyErrcode, type ErrcodeClass } from './wecom-api/errcode.js';
 
 // Errors and logging
 export { ERROR_CATALOG, WecomRelayError, WecomApiError, ConfigError, hasCode, type ErrorCode, type ConfigIssue } from './errors.js';
-export { silentLogger, type Logger } from './logger.js';
+export { silentLogger, createStderrLogger, type Logger } from './logger.js';

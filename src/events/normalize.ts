@@ -1,8 +1,11 @@
 import type { CallbackFields, FieldValue } from '../xml/fields.js';
 import { setField } from '../xml/parser.js';
-import { EVENT_CATALOG, findCommandEntry, findDataEntry, isKnownEventType } from './catalog.js';
+import { EVENT_CATALOG, isKnownEventType } from './catalog.js';
+import { corpIdOf } from './corp-id-of.js';
+import { eventTypeOf } from './event-type-of.js';
+import { fieldText } from './field-text.js';
 import type { Endpoint, EventSource } from './envelope.js';
-import type { GenericEventType, KnownEvent, WecomEvent, WecomEventType } from './types.js';
+import type { KnownEvent, WecomEvent } from './types.js';
 
 /** One verified, decrypted callback, as the receiver stores it. */
 export interface NormalizeInput {
@@ -23,9 +26,6 @@ export interface NormalizeInput {
  */
 const ENVELOPE_FIELDS = new Set(['infotype', 'changetype', 'msgtype', 'event', 'suiteid', 'timestamp', 'createtime', 'tousername', 'agentid', 'authcorpid']);
 
-/** The four InfoTypes that WeCom also pushes Event-shaped (`MsgType=event`, `Event=change_contact`). */
-const CHANGE_EVENTS = new Set(['change_contact', 'change_external_contact', 'change_external_chat', 'change_external_tag']);
-
 /** Credentials, compared lower-cased without `_`/`-`: never forwarded, in `data` or `raw`, at any depth. */
 const SECRET_NAMES = new Set([
   'suiteticket', 'authcode', 'permanentcode', 'accesstoken', 'suiteaccesstoken', 'provideraccesstoken',
@@ -41,59 +41,6 @@ const RENAMES: Readonly<Record<string, string>> = {
   AgentID: 'agentId', AuthCorpId: 'authCorpId', ChatId: 'chatId', TagId: 'tagId', MsgId: 'msgId',
   Id: 'id', ParentId: 'parentId', OpenKfId: 'openKfId', Location_X: 'locationX', Location_Y: 'locationY',
 };
-
-/**
- * Decides an event's type from its fields, never from the URL it came on. InfoType[/ChangeType] and
- * Event-shaped change_* pushes use the catalog's command names (and, when unknown, the same generic
- * `suite.<name>.<changetype>` fallback); other `MsgType=event` callbacks become
- * `app.<event>`; other MsgTypes `message.<msgtype>`. Unknown kinds keep a lossless generic type
- * (`suite.<infotype>[.<changetype>]`, `app.<event>`, `message.<msgtype>`); a callback with neither
- * InfoType nor MsgType is `suite.unknown`. Never throws.
- */
-export function eventTypeOf(fields: CallbackFields): WecomEventType {
-  const infoType = fieldText(fields, 'InfoType');
-  const changeType = fieldText(fields, 'ChangeType');
-  const msgType = fieldText(fields, 'MsgType');
-  if (infoType !== '') return commandType(infoType, changeType);
-  if (msgType === '') return generic('suite', 'unknown');
-  const event = fieldText(fields, 'Event');
-  if (msgType.toLowerCase() === 'event' && CHANGE_EVENTS.has(event.toLowerCase())) return commandType(event, changeType);
-  const entry = findDataEntry(msgType, event);
-  if (entry !== undefined) return entry.type as WecomEventType;
-  return msgType.toLowerCase() === 'event' ? generic('app', event) : generic('message', msgType);
-}
-
-function commandType(infoType: string, changeType: string): WecomEventType {
-  const entry = findCommandEntry(infoType, changeType);
-  if (entry !== undefined) return entry.type as WecomEventType;
-  return changeType === '' ? generic('suite', infoType) : generic('suite', infoType, changeType);
-}
-
-function generic(prefix: 'suite' | 'app' | 'message', ...segments: string[]): GenericEventType {
-  return [prefix, ...segments.map(segment)].join('.') as GenericEventType;
-}
-
-/** A WeCom name as a lower snake case type segment: `LOCATION` → `location`, `enterAgent` → `enter_agent`. */
-function segment(name: string): string {
-  const snake = name
-    .trim()
-    .slice(0, 64)
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]/g, '_');
-  return snake === '' ? 'unknown' : snake;
-}
-
-/**
- * The corp a callback is about: AuthCorpId (or PaidCorpId, on paid-app order pushes), else the
- * ToUserName of a data-URL-shaped callback (one with a MsgType), else null.
- */
-export function sourceCorpId(fields: CallbackFields): string | null {
-  const named = fieldText(fields, 'AuthCorpId') || fieldText(fields, 'PaidCorpId');
-  if (named !== '') return named;
-  if (fieldText(fields, 'MsgType') !== '') return fieldText(fields, 'ToUserName') || null;
-  return null;
-}
 
 /**
  * Turns a stored callback into the SPEC §7 envelope: type from {@link eventTypeOf}, the event's own
@@ -113,7 +60,7 @@ export function normalize(callback: NormalizeInput): WecomEvent {
   const source: EventSource = {
     endpoint: callback.endpoint,
     suiteId: fieldText(fields, 'SuiteId') || callback.suiteId,
-    corpId: sourceCorpId(fields),
+    corpId: corpIdOf(fields),
     agentId: fieldText(fields, 'AgentID') || null,
   };
   const data: Record<string, unknown> =
@@ -224,18 +171,6 @@ function stripValue(value: FieldValue): FieldValue {
   if (typeof value === 'string') return value;
   if (Array.isArray(value)) return value.map(stripValue);
   return withoutSecrets(value);
-}
-
-/** A top-level field's text: exact name first, then any letter case (JSON callbacks vary); '' when absent or not text. */
-function fieldText(fields: CallbackFields, name: string): string {
-  const exact = Object.hasOwn(fields, name) ? fields[name] : undefined;
-  if (typeof exact === 'string') return exact.trim();
-  if (exact !== undefined) return '';
-  const lower = name.toLowerCase();
-  for (const [key, value] of Object.entries(fields)) {
-    if (key.toLowerCase() === lower) return typeof value === 'string' ? value.trim() : '';
-  }
-  return '';
 }
 
 function hasField(fields: CallbackFields, name: string): boolean {

@@ -1,8 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createStderrLogger } from '../logger.js';
 import { createCallbackHandler, type CallbackHandler, type CallbackResult } from './handle-callback.js';
-import { createInstallHandler, type InstallHandler, type InstallResult } from './install-routes.js';
+import { installHandlerFor } from './install-adapter.js';
+import type { InstallHandler, InstallResult } from './install-routes.js';
+import { storeFromUrl } from './open-store-url.js';
 import { readBody, type BodyCarrier } from './read-body.js';
-import type { ReceiverOptions } from './receiver-options.js';
+import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
 
 /**
  * A connect-style middleware (what `app.use()` takes in Express 4 and 5, and what a router is). It
@@ -14,6 +17,12 @@ export interface WecomCallbackMiddleware {
   readonly handler: CallbackHandler;
   /** The website install flow's core, when `options.install` is set. */
   readonly install: InstallHandler | null;
+  /**
+   * Resolves once the store is open. The store is opened as the middleware is created; a store that cannot
+   * be opened rejects this with `ERR_STORE_UNAVAILABLE` naming it (`the store sqlite:/proc/nope/x.db could
+   * not be opened: …`), and is logged at once, rather than found by the first callback's 503.
+   */
+  ready(): Promise<void>;
   /** Closes the store when it was opened from a URL. */
   close(): Promise<void>;
 }
@@ -46,18 +55,24 @@ export function sendResult(res: ServerResponse, result: CallbackResult | Install
  * at construction on bad options.
  */
 export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware {
-  const handler = createCallbackHandler(options);
+  if (options === null || typeof options !== 'object') resolveReceiverOptions(options);
+  const logger = options?.logger ?? createStderrLogger();
+  // The adapter opens a URL (loading the store module only then); the core gets a factory.
+  const opened = typeof options?.store === 'string' ? storeFromUrl(options.store, { logger }) : null;
+  const handler = createCallbackHandler({ ...options, logger, store: opened ? opened.open : options?.store });
   const install = options.install
-    ? createInstallHandler({
-      ...options.install,
-      suiteId: options.install.suiteId ?? (typeof options.suiteId === 'string' ? options.suiteId : options.suiteId[0]!),
+    ? installHandlerFor(options.install, {
+      suiteIds: typeof options.suiteId === 'string' ? [options.suiteId] : options.suiteId,
       store: handler.store,
-      ...(options.logger ? { logger: options.logger } : {}),
+      logger,
       ...(options.metrics ? { metrics: options.metrics } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       ...(options.now ? { now: options.now } : {}),
     })
     : null;
+  // Opened now, so a store that cannot be opened is reported at start-up, not by the first callback.
+  const ready = handler.ready();
+  ready.catch((err: unknown) => logger.error({ err }, 'the receiver\'s store could not be opened; callbacks get 503 until it can'));
   const middleware = ((req, res, next) => {
     const { path, query } = splitUrl(req.url ?? '/');
     const endpoint = path === handler.dataPath ? 'data' : path === handler.commandPath ? 'command' : null;
@@ -73,9 +88,16 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
   }) as WecomCallbackMiddleware;
   Object.defineProperty(middleware, 'handler', { value: handler });
   Object.defineProperty(middleware, 'install', { value: install });
+  // Later calls retry a failed open (the handler does), so a store that comes back is picked up.
+  let first = true;
+  middleware.ready = () => {
+    if (first) { first = false; return ready; }
+    return handler.ready();
+  };
   middleware.close = async () => {
     await install?.close();
     await handler.close();
+    await opened?.close();
   };
   return middleware;
 }

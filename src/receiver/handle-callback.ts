@@ -4,10 +4,9 @@ import { parseEncodingAESKey } from '../crypto/key.js';
 import { verifySignature } from '../crypto/signature.js';
 import { WecomRelayError } from '../errors.js';
 import type { Endpoint } from '../events/envelope.js';
-import { eventId } from '../events/event-id.js';
+import { fieldText } from '../events/field-text.js';
 import { normalize } from '../events/normalize.js';
-import { silentLogger } from '../logger.js';
-import { createStore } from '../store/create-store.js';
+import { expected } from '../expected.js';
 import type { Store } from '../store/store.js';
 import { parseEnvelope } from '../xml/envelope.js';
 import { parseMessage } from '../xml/message.js';
@@ -15,6 +14,8 @@ import { noopReceiverMetrics } from './receiver-metrics.js';
 import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
 import { createReceiveIdPolicy } from './receive-id-policy.js';
 import { notifyEvent } from './notify-event.js';
+import { createReplier } from './reply-to-callback.js';
+import { toNewCallback } from './to-new-callback.js';
 
 /** A request to one of the two callback URLs, independent of any HTTP framework. */
 export interface CallbackRequest {
@@ -37,24 +38,31 @@ export interface CallbackResult {
   readonly eventId?: string;
   /** True when the callback had been stored before (a retry or a replay). */
   readonly duplicate?: boolean;
+  /** True when the body is an encrypted passive reply instead of `success`. */
+  readonly replied?: boolean;
 }
 
 /** The framework-agnostic receiver: plain request in, plain result out. */
 export interface CallbackHandler {
   handle(request: CallbackRequest): Promise<CallbackResult>;
-  /** The store the handler writes to (opened on first use when given as a URL). */
+  /** The store the handler writes to (from the factory, once; again after a failure). */
   store(): Promise<Store>;
+  /** Resolves once the store is open; rejects with the store's error (`ERR_STORE_UNAVAILABLE`, naming it). */
+  ready(): Promise<void>;
   /** The validated options. */
   readonly dataPath: string;
   readonly commandPath: string;
-  /** Closes the store if the handler opened it from a URL. */
+  /** Settles what the handler started; the store is the caller's (the adapters close one they opened). */
   close(): Promise<void>;
 }
 
 const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
+const XML = { 'content-type': 'application/xml; charset=utf-8' } as const;
 
 /**
- * Creates the receiver core. Validates `options` at once (TypeError on mistakes). Each POST is verified
+ * Creates the receiver core. Validates `options` at once (TypeError on mistakes). It depends on interfaces
+ * only: `store` is a Store or a function resolving one (a URL is opened by the adapters, {@link wecomCallback}
+ * and `startReceiver`, so importing the core loads no store driver). Each POST is verified
  * (constant-time signature compare), checked against the clock-skew window, decrypted (32-byte PKCS#7,
  * strict bounds), parsed, checked against the receiveid policy, and durably written to the store before
  * `success` is answered: nothing is acked that was not stored. No network I/O happens on this path other
@@ -62,19 +70,25 @@ const TEXT = { 'content-type': 'text/plain; charset=utf-8' } as const;
  */
 export function createCallbackHandler(options: ReceiverOptions): CallbackHandler {
   const resolved = resolveReceiverOptions(options);
+  const source = resolved.store;
+  if (typeof source === 'string') {
+    throw expected('store', 'a Store object or a function resolving one (wecomCallback and startReceiver open URLs)', source);
+  }
   const key = parseEncodingAESKey(resolved.encodingAESKey);
-  const logger = resolved.logger ?? silentLogger;
+  const logger = resolved.logger;
   const metrics = resolved.metrics ?? noopReceiverMetrics;
-  const ownsStore = typeof resolved.store === 'string';
   let storePromise: Promise<Store> | undefined;
   const getStore = (): Promise<Store> => {
     if (storePromise) return storePromise;
-    const opening = createStore(resolved.store);
+    const opening = typeof source === 'function' ? Promise.resolve().then(source) : Promise.resolve(source);
     storePromise = opening;
     // A store that failed to open is retried on the next request rather than failing forever.
     opening.catch(() => { if (storePromise === opening) storePromise = undefined; });
     return opening;
   };
+  const replier = resolved.reply
+    ? createReplier({ hook: resolved.reply, timeoutMs: resolved.replyTimeoutMs, timer: resolved.replyTimer, key, token: resolved.token, logger, now: resolved.now })
+    : null;
   // Ids stored recently: a WeCom retry is acked without touching the store (the store dedups too).
   const recent = new LRUCache<string, true>({ max: 10_000, ttl: 60 * 60 * 1000 });
   const knownCorps = new LRUCache<string, boolean>({ max: 10_000, ttl: 5 * 60 * 1000 });
@@ -147,19 +161,24 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     }
     const claimedSuite = typeof fields.SuiteId === 'string' ? fields.SuiteId : '';
     const suiteId = resolved.suiteIds.includes(claimedSuite) ? claimedSuite : resolved.suiteIds[0]!;
-    const id = eventId(suiteId, receiveId, message);
-    if (recent.has(id)) {
+    const callback = toNewCallback({ endpoint, suiteId, receiveId, receivedAt: resolved.now(), plaintext: message, fields });
+    const id = callback.id;
+    // Passive replies: data-URL message and event callbacks only; the command URL always gets `success`.
+    const answerable = replier !== null && endpoint === 'data' && fieldText(fields, 'MsgType') !== '';
+    const duplicate = async (): Promise<CallbackResult> => {
       metrics.duplicate(endpoint);
+      if (answerable) {
+        const body = await replier.stored(await getStore(), id, receiveId).catch(() => null);
+        if (body !== null) return { status: 200, headers: XML, body, eventId: id, duplicate: true, replied: true };
+      }
       return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: true };
-    }
-    const receivedAt = resolved.now();
-    const event = normalize({ id, endpoint, suiteId, receiveId, receivedAt, fields });
+    };
+    if (recent.has(id)) return duplicate();
     let inserted: boolean;
+    let store: Store;
     try {
-      const store = await getStore();
-      ({ inserted } = await store.putCallback({
-        id, endpoint, suiteId, receiveId, receivedAt, plaintext: message, fields, type: event.type, corpId: event.source.corpId,
-      }));
+      store = await getStore();
+      ({ inserted } = await store.putCallback(callback));
     } catch (cause) {
       logger.error({ endpoint, eventId: id, err: cause }, 'store did not take the callback; answering 503 so WeCom retries');
       throw cause instanceof WecomRelayError && cause.code === 'ERR_STORE_UNAVAILABLE'
@@ -167,13 +186,16 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
         : new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause });
     }
     recent.set(id, true);
-    if (!inserted) {
-      metrics.duplicate(endpoint);
-      return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: true };
-    }
+    if (!inserted) return duplicate();
     metrics.stored(endpoint);
-    logger.debug({ endpoint, eventId: id, type: event.type }, 'callback stored');
-    if (resolved.onEvent) notifyEvent(resolved.onEvent, event, logger);
+    logger.debug({ endpoint, eventId: id, type: callback.type }, 'callback stored');
+    // Normalized here only for the in-process hooks (the daemon normalizes the stored callback).
+    const event = resolved.onEvent || answerable ? normalize(callback) : null;
+    if (resolved.onEvent && event) notifyEvent(resolved.onEvent, event, logger);
+    if (answerable && event) {
+      const body = await replier.answer(store, event, fields, receiveId);
+      if (body !== null) return { status: 200, headers: XML, body, eventId: id, duplicate: false, replied: true };
+    }
     return { status: 200, headers: TEXT, body: 'success', eventId: id, duplicate: false };
   }
 
@@ -181,6 +203,7 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     dataPath: resolved.dataPath,
     commandPath: resolved.commandPath,
     store: getStore,
+    ready: () => getStore().then(() => undefined),
     async handle(request) {
       metrics.received(request.endpoint, request.method);
       try {
@@ -195,11 +218,7 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
       }
     },
     async close() {
-      if (ownsStore && storePromise) {
-        const store = await storePromise.catch(() => undefined);
-        storePromise = undefined;
-        await store?.close();
-      }
+      await storePromise?.catch(() => undefined);
     },
   };
 }

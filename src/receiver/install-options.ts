@@ -1,3 +1,6 @@
+import { expected as expectedValue } from '../expected.js';
+import type { SuiteApi } from '../wecom-api/suite-api.js';
+
 /**
  * Options of the website install flow ({@link createInstallHandler}, and `install` of {@link wecomCallback}).
  *
@@ -54,6 +57,17 @@ export interface InstallOptions {
    */
   readonly getSuiteAccessToken?: () => Promise<string>;
   /**
+   * With `getSuiteAccessToken`: forgets a token WeCom rejected (40082/42009), so the next call refreshes it
+   * (e.g. `TokenProvider.invalidateSuiteToken`). The flow then retries once.
+   */
+  readonly invalidateSuiteAccessToken?: (failingToken: string) => Promise<unknown>;
+  /**
+   * The two WeCom calls the flow makes (`service/get_pre_auth_code`, `service/set_session_info`), e.g. the
+   * daemon's own {@link SuiteApi}, so one process keeps one WeCom client.
+   * @default a client on `wecomApiBaseUrl`, built by the adapter
+   */
+  readonly suiteApi?: InstallSuiteApi;
+  /**
    * The suite Secret: the install routes then keep their own suite_access_token, from the suite_ticket the
    * daemon saved in the same store (shared with the daemon through the store). Give this or
    * `getSuiteAccessToken`.
@@ -65,6 +79,9 @@ export interface InstallOptions {
    */
   readonly wecomApiBaseUrl?: string;
 }
+
+/** The WeCom calls of the install flow: a subset of {@link SuiteApi}. */
+export type InstallSuiteApi = Pick<SuiteApi, 'getPreAuthCode' | 'setSessionInfo'>;
 
 /** {@link InstallOptions} after validation, with every default applied. */
 export interface ResolvedInstallOptions {
@@ -82,8 +99,9 @@ export interface ResolvedInstallOptions {
   readonly testInstall: boolean;
   readonly installPageUrl: string;
   readonly wecomApiBaseUrl: string;
+  readonly suiteApi: InstallSuiteApi | null;
   readonly credentials:
-    | { readonly kind: 'function'; readonly getSuiteAccessToken: () => Promise<string> }
+    | { readonly kind: 'function'; readonly getSuiteAccessToken: () => Promise<string>; readonly invalidate: ((failingToken: string) => Promise<unknown>) | null }
     | { readonly kind: 'secret'; readonly suiteSecret: string };
 }
 
@@ -97,16 +115,8 @@ export const INSTALL_DEFAULTS = Object.freeze({
   wecomApiBaseUrl: 'https://qyapi.weixin.qq.com',
 });
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return `\`${value.length > 60 ? value.slice(0, 60) + '…' : value}\` (string)`;
-  if (typeof value === 'object' || typeof value === 'function') return typeof value;
-  return `\`${String(value)}\` (${typeof value})`;
-}
-
 function expected(name: string, what: string, got: unknown): TypeError {
-  return new TypeError(`Expected \`install.${name}\` to be ${what}, got ${describe(got)}`);
+  return expectedValue(`install.${name}`, what, got);
 }
 
 function httpUrl(name: string, value: unknown, allowQuery: boolean): URL {
@@ -136,7 +146,7 @@ function routePath(name: string, value: unknown): string {
  */
 export function resolveInstallOptions(options: InstallOptions, suiteIds: readonly string[]): ResolvedInstallOptions {
   if (options === null || typeof options !== 'object') {
-    throw new TypeError(`Expected \`install\` to be an object, got ${describe(options)}`);
+    throw expectedValue('install', 'an object', options);
   }
   const suiteId = options.suiteId ?? suiteIds[0];
   if (typeof suiteId !== 'string' || !suiteIds.includes(suiteId)) {
@@ -165,6 +175,13 @@ export function resolveInstallOptions(options: InstallOptions, suiteIds: readonl
   if (hasFunction && typeof options.getSuiteAccessToken !== 'function') {
     throw expected('getSuiteAccessToken', 'a function', options.getSuiteAccessToken);
   }
+  if (options.invalidateSuiteAccessToken !== undefined && typeof options.invalidateSuiteAccessToken !== 'function') {
+    throw expected('invalidateSuiteAccessToken', 'a function', options.invalidateSuiteAccessToken);
+  }
+  const suiteApi = options.suiteApi ?? null;
+  if (suiteApi !== null && (typeof suiteApi !== 'object' || typeof suiteApi.getPreAuthCode !== 'function' || typeof suiteApi.setSessionInfo !== 'function')) {
+    throw expected('suiteApi', 'an object with getPreAuthCode and setSessionInfo', suiteApi);
+  }
   if (hasSecret && (typeof options.suiteSecret !== 'string' || options.suiteSecret === '')) {
     const got = typeof options.suiteSecret === 'string' ? 'an empty string' : typeof options.suiteSecret;
     throw new TypeError(`Expected \`install.suiteSecret\` to be a non-empty string, got ${got}`);
@@ -181,8 +198,9 @@ export function resolveInstallOptions(options: InstallOptions, suiteIds: readonl
     testInstall,
     installPageUrl,
     wecomApiBaseUrl: apiBase,
+    suiteApi,
     credentials: options.getSuiteAccessToken
-      ? { kind: 'function', getSuiteAccessToken: options.getSuiteAccessToken }
+      ? { kind: 'function', getSuiteAccessToken: options.getSuiteAccessToken, invalidate: options.invalidateSuiteAccessToken ?? null }
       : { kind: 'secret', suiteSecret: options.suiteSecret as string },
   };
 }

@@ -1,17 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { WecomApiError, WecomRelayError, hasCode } from '../errors.js';
-import { eventId } from '../events/event-id.js';
+import { expected } from '../expected.js';
 import { normalize } from '../events/normalize.js';
 import type { WecomEvent } from '../events/types.js';
-import { silentLogger, type Logger } from '../logger.js';
+import { createStderrLogger, type Logger } from '../logger.js';
 import type { KvRecord, Store } from '../store/store.js';
-import { WecomApiClient } from '../wecom-api/client.js';
-import { SuiteApi } from '../wecom-api/suite-api.js';
-import { TokenProvider } from '../wecom-api/token-provider.js';
+import { classifyErrcode } from '../wecom-api/errcode.js';
 import { buildXml } from '../xml/build-xml.js';
-import { resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './install-options.js';
+import { resolveInstallOptions, type InstallOptions, type InstallSuiteApi, type ResolvedInstallOptions } from './install-options.js';
 import { noopReceiverMetrics, type ReceiverMetrics } from './receiver-metrics.js';
 import { notifyEvent } from './notify-event.js';
+import { toNewCallback } from './to-new-callback.js';
 
 /** Store namespace of the one-use install `state`s (key: the state; value: {@link InstallStateRecord}). */
 export const INSTALL_STATE_NAMESPACE = 'install_state';
@@ -23,13 +22,26 @@ export interface InstallStateRecord {
   readonly issuedAt: number;
 }
 
-/** Options of {@link createInstallHandler}: the install options plus what the receiver shares with it. */
-export interface InstallHandlerOptions extends InstallOptions {
+/**
+ * Options of {@link createInstallHandler}: the install routes' options plus what the process shares with
+ * it — the store, and the suite's credentials and WeCom calls (one `TokenProvider` and one WeCom client per
+ * process: the core builds neither).
+ */
+export interface InstallHandlerOptions extends Omit<InstallOptions, 'getSuiteAccessToken' | 'invalidateSuiteAccessToken' | 'suiteSecret' | 'suiteApi' | 'wecomApiBaseUrl'> {
   /** The suite being installed. */
   readonly suiteId: string;
-  /** The store (or a function opening it) holding states, the suite_ticket and the stored authorizations. */
+  /** The store (or a function opening it) holding states and the stored authorizations. */
   readonly store: Store | (() => Promise<Store>);
-  /** @default silent */
+  /** A current suite_access_token, e.g. `() => tokenProvider.getSuiteToken()`. */
+  readonly suiteToken: () => Promise<string>;
+  /**
+   * Forgets a suite_access_token WeCom rejected (40082/42009), e.g. `tokenProvider.invalidateSuiteToken`;
+   * the call is then retried once with a fresh token. Absent: the rejection is final.
+   */
+  readonly invalidateSuiteToken?: (failingToken: string) => Promise<unknown>;
+  /** `service/get_pre_auth_code` and `service/set_session_info` (a {@link SuiteApi} fits). */
+  readonly api: InstallSuiteApi;
+  /** @default warnings and errors to stderr */
   readonly logger?: Logger;
   /** @default none */
   readonly metrics?: ReceiverMetrics;
@@ -68,7 +80,7 @@ export interface InstallHandler {
   /** The route served at `path` (relative to the mount point), or null. */
   routeOf(path: string): InstallRoute | null;
   handle(request: InstallRequest): Promise<InstallResult>;
-  /** Closes the WeCom API client's idle sockets. The store is the caller's. */
+  /** Releases what the adapter built for it (its WeCom client); the store is the caller's. */
   close(): Promise<void>;
 }
 
@@ -97,22 +109,35 @@ const MAX_AUTH_CODE_LENGTH = 512;
  * never logged or shown.
  */
 export function createInstallHandler(options: InstallHandlerOptions): InstallHandler {
-  if (options === null || typeof options !== 'object') throw new TypeError(`Expected \`options\` to be an object, got ${typeof options}`);
-  if (typeof options.suiteId !== 'string' || options.suiteId === '') {
-    throw new TypeError(`Expected \`suiteId\` to be a non-empty string, got ${typeof options.suiteId}`);
-  }
+  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  if (typeof options.suiteId !== 'string' || options.suiteId === '') throw expected('suiteId', 'a non-empty string', options.suiteId);
   const store = options.store;
   if (typeof store !== 'function' && (store === null || typeof store !== 'object' || typeof store.takeKv !== 'function')) {
-    throw new TypeError(`Expected \`store\` to be a Store or a function resolving one, got ${store === null ? 'null' : typeof store}`);
+    throw expected('store', 'a Store or a function resolving one', store);
   }
-  const resolved = resolveInstallOptions(options, [options.suiteId]);
+  if (typeof options.suiteToken !== 'function') throw expected('suiteToken', 'a function', options.suiteToken);
+  const { api, suiteToken, invalidateSuiteToken } = options;
+  if (api === null || typeof api !== 'object' || typeof api.getPreAuthCode !== 'function' || typeof api.setSessionInfo !== 'function') {
+    throw expected('api', 'an object with getPreAuthCode and setSessionInfo', api);
+  }
+  if (invalidateSuiteToken !== undefined && typeof invalidateSuiteToken !== 'function') throw expected('invalidateSuiteToken', 'a function', invalidateSuiteToken);
+  const resolved = resolveInstallOptions({ ...routeOptions(options), getSuiteAccessToken: suiteToken }, [options.suiteId]);
   const getStore = typeof store === 'function' ? store : () => Promise.resolve(store);
-  const logger = options.logger ?? silentLogger;
+  const logger = options.logger ?? createStderrLogger();
   const metrics = options.metrics ?? noopReceiverMetrics;
   const now = options.now ?? Date.now;
-  const client = new WecomApiClient({ baseUrl: resolved.wecomApiBaseUrl, logger });
-  const api = new SuiteApi(client);
-  const withSuiteToken = suiteTokenRunner(resolved, api, getStore, logger, now);
+  // Retries once on a rejected suite token, like TokenProvider.withSuiteToken, when the caller can invalidate.
+  const withSuiteToken = async <T>(fn: (token: string) => Promise<T>): Promise<T> => {
+    const token = await suiteToken();
+    try {
+      return await fn(token);
+    } catch (error) {
+      if (!invalidateSuiteToken || !(error instanceof WecomApiError) || classifyErrcode(error.errcode) !== 'suite_token_invalid') throw error;
+      logger.warn({ suiteId: resolved.suiteId, errcode: error.errcode, path: error.path }, 'suite_access_token rejected; refreshing once');
+      await invalidateSuiteToken(token);
+      return fn(await suiteToken());
+    }
+  };
 
   async function openStore(): Promise<Store> {
     try {
@@ -184,14 +209,10 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     const receivedAt = now();
     // The same fields a pushed create_auth carries, so the daemon's one path handles both.
     const fields = { SuiteId: resolved.suiteId, InfoType: 'create_auth', TimeStamp: String(Math.floor(receivedAt / 1000)), AuthCode: authCode, State: state };
-    const plaintext = buildXml(fields);
-    const receiveId = resolved.suiteId;
-    const id = eventId(resolved.suiteId, receiveId, plaintext);
-    const event = normalize({ id, endpoint: 'install', suiteId: resolved.suiteId, receiveId, receivedAt, fields });
+    const callback = toNewCallback({ endpoint: 'install', suiteId: resolved.suiteId, receiveId: resolved.suiteId, receivedAt, plaintext: buildXml(fields), fields });
+    const id = callback.id;
     try {
-      await store.putCallback({
-        id, endpoint: 'install', suiteId: resolved.suiteId, receiveId, receivedAt, plaintext, fields, type: event.type, corpId: event.source.corpId,
-      });
+      await store.putCallback(callback);
     } catch (cause) {
       // Give the state back for the rest of its life: reloading the page once the store is back completes it.
       const ttlMs = (taken.expiresAt ?? receivedAt + resolved.stateTtlMs) - receivedAt;
@@ -201,7 +222,8 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     }
     metrics.stored('install');
     logger.info({ suiteId: resolved.suiteId, eventId: id }, 'website install completed; authorization stored for the daemon to exchange');
-    if (options.onEvent) notifyEvent(options.onEvent, event, logger);
+    // Normalized here only for the in-process hook; the stored callback is normalized by the daemon.
+    if (options.onEvent) notifyEvent(options.onEvent, normalize(callback), logger);
     return { ...redirect(resolved.successUrl), eventId: id };
   }
 
@@ -224,26 +246,14 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
         return errorPage(known, request.route, resolved);
       }
     },
-    async close() {
-      client.close();
-    },
+    async close() {},
   };
 }
 
-/** A suite-token runner: the given function, or a TokenProvider over the store (opened on first use). */
-function suiteTokenRunner(
-  resolved: ResolvedInstallOptions, api: SuiteApi, getStore: () => Promise<Store>, logger: Logger, now: () => number,
-): <T>(fn: (token: string) => Promise<T>) => Promise<T> {
-  const credentials = resolved.credentials;
-  if (credentials.kind === 'function') {
-    return async (fn) => fn(await credentials.getSuiteAccessToken());
-  }
-  let provider: TokenProvider | undefined;
-  return async (fn) => {
-    // The daemon saves the suite_ticket in this store; the provider shares tokens with it through the store.
-    provider ??= new TokenProvider({ store: await getStore(), api, suiteId: resolved.suiteId, suiteSecret: credentials.suiteSecret, now, logger });
-    return provider.withSuiteToken(fn);
-  };
+/** The route options of {@link InstallHandlerOptions}, without what the core is given instead of building. */
+function routeOptions(options: InstallHandlerOptions): InstallOptions {
+  const { store: _store, suiteToken: _token, invalidateSuiteToken: _invalidate, api: _api, logger: _logger, metrics: _metrics, onEvent: _onEvent, now: _now, ...rest } = options;
+  return rest;
 }
 
 function unavailable(cause: unknown): WecomRelayError {

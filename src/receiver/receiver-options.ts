@@ -1,6 +1,8 @@
 import type { WecomEvent } from '../events/types.js';
-import type { Logger } from '../logger.js';
+import { expected } from '../expected.js';
+import { createStderrLogger, type Logger } from '../logger.js';
 import type { Store } from '../store/store.js';
+import type { ReplyHook } from './passive-reply.js';
 import { resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './install-options.js';
 import type { ReceiverMetrics } from './receiver-metrics.js';
 
@@ -17,8 +19,12 @@ export interface ReceiverOptions {
    * is accepted with any receiveid (its signature still has to match the token).
    */
   readonly providerCorpId?: string;
-  /** A store URL (`sqlite:./data/wecom-relay.db`, `redis://…`) or a {@link Store} object. */
-  readonly store: string | Store;
+  /**
+   * A store URL (`sqlite:./data/wecom-relay.db`, `redis://…`), a {@link Store} object, or a function
+   * resolving one. A URL is opened by the adapters ({@link wecomCallback}, `startReceiver`), which load the
+   * store module only then; the core {@link createCallbackHandler} takes a Store or a function only.
+   */
+  readonly store: string | Store | StoreFactory;
   /**
    * Path of the data callback (数据回调URL).
    * @default '/api/v1/wecom/callback'
@@ -46,11 +52,33 @@ export interface ReceiverOptions {
    */
   readonly allowReceiveIds?: readonly string[];
   /**
-   * Called in-process after the callback is durably stored (never before, never for duplicates). Errors
-   * are logged, never change the answer to WeCom.
+   * Called in-process after the callback is durably stored (never before, never for duplicates), with the
+   * normalized event (not enriched, secrets removed: the receiver normalizes only when a hook is set).
+   * Errors are logged, never change the answer to WeCom.
    */
   readonly onEvent?: (event: WecomEvent) => void | Promise<void>;
-  /** Where to log; pino-compatible. Defaults to silent. */
+  /**
+   * Passive replies (被动回复, SPEC §14): called after the durable write of a data-URL message or event
+   * callback (never for the command URL, never for a retry: a retry gets the stored reply again) with the
+   * normalized event (normalized here only because a hook is set). Its {@link PassiveReply} is encrypted,
+   * signed and sent instead of `success`. Late (past `replyTimeoutMs`), throwing, empty or invalid →
+   * `success` and a log line; never a 5xx.
+   */
+  readonly reply?: ReplyHook;
+  /**
+   * How long the ack waits for `reply`; WeCom drops the connection after 5 s.
+   * @default 3000 (at most 4500)
+   */
+  readonly replyTimeoutMs?: number;
+  /**
+   * The timer `replyTimeoutMs` races against: resolves after `ms` unless `signal` aborts first. Injected by tests.
+   * @default node:timers/promises setTimeout
+   */
+  readonly replyTimer?: (ms: number, signal: AbortSignal) => Promise<void>;
+  /**
+   * Where to log; pino-compatible.
+   * @default warnings and errors to stderr, one line each ({@link createStderrLogger})
+   */
   readonly logger?: Logger;
   /** Counters; defaults to none. */
   readonly metrics?: ReceiverMetrics;
@@ -69,20 +97,26 @@ export interface ReceiverOptions {
   readonly install?: InstallOptions;
 }
 
+/** Opens (or returns) the store the receiver writes to; called once, and again after a failure. */
+export type StoreFactory = () => Promise<Store>;
+
 /** {@link ReceiverOptions} after validation, with every default applied. */
 export interface ResolvedReceiverOptions {
   readonly suiteIds: readonly string[];
   readonly token: string;
   readonly encodingAESKey: string;
   readonly providerCorpId: string | null;
-  readonly store: string | Store;
+  readonly store: string | Store | StoreFactory;
   readonly dataPath: string;
   readonly commandPath: string;
   readonly maxClockSkewSeconds: number;
   readonly allowEmptyReceiveId: boolean;
   readonly allowReceiveIds: readonly string[];
   readonly onEvent: ((event: WecomEvent) => void | Promise<void>) | null;
-  readonly logger: Logger | null;
+  readonly reply: ReplyHook | null;
+  readonly replyTimeoutMs: number;
+  readonly replyTimer: ((ms: number, signal: AbortSignal) => Promise<void>) | null;
+  readonly logger: Logger;
   readonly metrics: ReceiverMetrics | null;
   readonly now: () => number;
   readonly maxBodyBytes: number;
@@ -96,19 +130,11 @@ export const RECEIVER_DEFAULTS = Object.freeze({
   maxClockSkewSeconds: 3600,
   allowEmptyReceiveId: false,
   maxBodyBytes: 1024 * 1024,
+  replyTimeoutMs: 3000,
 });
 
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'array';
-  if (typeof value === 'string') return `\`${value.length > 40 ? value.slice(0, 40) + '…' : value}\` (string)`;
-  if (typeof value === 'object' || typeof value === 'function') return typeof value;
-  return `\`${String(value)}\` (${typeof value})`;
-}
-
-function expected(name: string, what: string, got: unknown): TypeError {
-  return new TypeError(`Expected \`${name}\` to be ${what}, got ${describe(got)}`);
-}
+/** WeCom waits 5 s for the answer; the reply must leave well before. */
+const MAX_REPLY_TIMEOUT_MS = 4500;
 
 function nonEmptyString(name: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) throw expected(name, 'a non-empty string', value);
@@ -141,8 +167,8 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   }
   const providerCorpId = options.providerCorpId === undefined || options.providerCorpId === '' ? null : nonEmptyString('providerCorpId', options.providerCorpId);
   const store = options.store;
-  if (typeof store !== 'string' && (store === null || typeof store !== 'object' || typeof (store as Store).putCallback !== 'function')) {
-    throw expected('store', 'a store URL or a Store object', store);
+  if (typeof store !== 'string' && typeof store !== 'function' && (store === null || typeof store !== 'object' || typeof (store as Store).putCallback !== 'function')) {
+    throw expected('store', 'a store URL, a Store object or a function resolving one', store);
   }
   if (typeof store === 'string' && !/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/.test(store)) {
     throw expected('store', 'a URL starting with sqlite:, file:, redis:// or rediss://', store);
@@ -160,6 +186,16 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   }
   if (options.onEvent !== undefined && typeof options.onEvent !== 'function') throw expected('onEvent', 'a function', options.onEvent);
   if (options.now !== undefined && typeof options.now !== 'function') throw expected('now', 'a function', options.now);
+  if (options.reply !== undefined && typeof options.reply !== 'function') throw expected('reply', 'a function', options.reply);
+  const replyTimeoutMs = options.replyTimeoutMs ?? RECEIVER_DEFAULTS.replyTimeoutMs;
+  if (typeof replyTimeoutMs !== 'number' || !Number.isInteger(replyTimeoutMs) || replyTimeoutMs < 1 || replyTimeoutMs > MAX_REPLY_TIMEOUT_MS) {
+    throw expected('replyTimeoutMs', `an integer from 1 to ${MAX_REPLY_TIMEOUT_MS} (WeCom waits 5 s)`, replyTimeoutMs);
+  }
+  if (options.replyTimer !== undefined && typeof options.replyTimer !== 'function') throw expected('replyTimer', 'a function', options.replyTimer);
+  const logger = options.logger ?? createStderrLogger();
+  if (logger === null || typeof logger !== 'object' || !['debug', 'info', 'warn', 'error'].every((m) => typeof (logger as unknown as Record<string, unknown>)[m] === 'function')) {
+    throw expected('logger', 'an object with debug, info, warn and error methods', logger);
+  }
   const maxBodyBytes = options.maxBodyBytes ?? RECEIVER_DEFAULTS.maxBodyBytes;
   if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     throw expected('maxBodyBytes', 'an integer >= 1024', maxBodyBytes);
@@ -182,7 +218,10 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     allowEmptyReceiveId: allowEmpty,
     allowReceiveIds: [...allowReceiveIds],
     onEvent: options.onEvent ?? null,
-    logger: options.logger ?? null,
+    reply: options.reply ?? null,
+    replyTimeoutMs,
+    replyTimer: options.replyTimer ?? null,
+    logger,
     metrics: options.metrics ?? null,
     now: options.now ?? Date.now,
     maxBodyBytes,

@@ -29,10 +29,18 @@ export interface StandaloneReceiver {
 
 /**
  * The receiver on its own HTTP server: the {@link wecomCallback} middleware on node:http, anything else 404.
+ * Takes the same options (a store URL, `reply`, `replyTimeoutMs`, …). The store is opened before the port
+ * is: a store that cannot be opened rejects with `ERR_STORE_UNAVAILABLE` naming it, and nothing listens.
  * Keep-alive connections are closed on `close()` so shutdown is bounded.
  */
 export async function startReceiver(options: StandaloneReceiverOptions): Promise<StandaloneReceiver> {
   const middleware = wecomCallback(options);
+  try {
+    await middleware.ready();
+  } catch (error) {
+    await middleware.close().catch(() => undefined);
+    throw error;
+  }
   const notFound = (res: ServerResponse) => {
     const error = new WecomRelayError('ERR_WECOM_NOT_FOUND');
     sendResult(res, { status: 404, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: `${error.code}: ${error.message}` });

@@ -4,7 +4,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { got as defaultGot, type Got } from 'got';
 import PQueue from 'p-queue';
 import { WecomApiError, WecomRelayError } from '../errors.js';
-import { NOOP_API_LOGGER, type ApiLogger } from './api-logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { backoffFor, isRetryableInPlace } from './errcode.js';
 
 /**
@@ -32,7 +32,7 @@ export interface WecomApiClientOptions {
   /** Per-corp queue settings (calls made with a `rateKey`). */
   readonly corpRateLimit?: CorpRateLimit;
   /** @default a logger that discards everything */
-  readonly logger?: ApiLogger;
+  readonly logger?: Logger;
   /** Waits between retries; injected by tests. @default node:timers/promises setTimeout */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The got instance to extend (hooks, proxies). @default got */
@@ -72,7 +72,7 @@ export class WecomApiClient {
   readonly #agents: { http: http.Agent; https: https.Agent };
   readonly #maxRetries: number;
   readonly #rate: Required<CorpRateLimit>;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #queues = new Map<string, PQueue>();
   /** Errors worth retrying in place for idempotent reads (network, timeout, 5xx, 429). */
@@ -93,7 +93,7 @@ export class WecomApiClient {
     positiveInteger('corpRateLimit.concurrency', this.#rate.concurrency);
     positiveInteger('corpRateLimit.intervalCap', this.#rate.intervalCap);
     positiveInteger('corpRateLimit.intervalMs', this.#rate.intervalMs);
-    this.#logger = options.logger ?? NOOP_API_LOGGER;
+    this.#logger = options.logger ?? silentLogger;
     this.#sleep = options.sleep ?? ((ms, signal) => delay(ms, undefined, { signal }));
     this.#agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
     this.#got = (options.got ?? defaultGot).extend({

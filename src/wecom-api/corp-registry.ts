@@ -1,5 +1,5 @@
 import { WecomRelayError } from '../errors.js';
-import type { ApiLogger } from './api-logger.js';
+import type { Logger } from '../logger.js';
 import {
   CREDENTIAL_NAMESPACES as NS,
   toCorpAuthorization,
@@ -19,9 +19,9 @@ export type ActiveCorpRecord = CorpRecord & { readonly state: 'active'; readonly
 export class CorpRegistry {
   readonly #store: CredentialStore;
   readonly #now: () => number;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
 
-  constructor(store: CredentialStore, now: () => number, logger: ApiLogger) {
+  constructor(store: CredentialStore, now: () => number, logger: Logger) {
     this.#store = store;
     this.#now = now;
     this.#logger = logger;

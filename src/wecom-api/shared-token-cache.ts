@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import { hasCode, WecomApiError, type WecomRelayError } from '../errors.js';
-import type { ApiLogger } from './api-logger.js';
+import type { Logger } from '../logger.js';
 import { refreshLockKey, type CredentialStore, type StoredToken } from './credential-records.js';
 import { classifyErrcode } from './errcode.js';
 import { refreshShared } from './shared-refresh.js';
@@ -13,7 +13,7 @@ export type TokenNamespace = 'suite_token' | 'corp_token';
 export interface SharedTokenCacheOptions {
   readonly store: CredentialStore;
   readonly now: () => number;
-  readonly logger: ApiLogger;
+  readonly logger: Logger;
   /** Refresh this long before expiry (capped at 20 % of the lifetime). */
   readonly marginMs: number;
   readonly lockTtlMs: number;

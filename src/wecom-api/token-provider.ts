@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WecomApiError, WecomRelayError } from '../errors.js';
-import { NOOP_API_LOGGER, type ApiLogger } from './api-logger.js';
+import { silentLogger, type Logger } from '../logger.js';
 import { CorpRegistry, type ActiveCorpRecord } from './corp-registry.js';
 import {
   CREDENTIAL_NAMESPACES as NS,
@@ -28,7 +28,7 @@ export interface TokenProviderOptions {
   /** @default Date.now */
   readonly now?: () => number;
   /** @default a logger that discards everything */
-  readonly logger?: ApiLogger;
+  readonly logger?: Logger;
   /**
    * Refresh this long before expiry, capped at 20 % of the token's lifetime: a 2 h token refreshes at
    * 110 min, a short-lived one (the mock API) at 80 %. @default 600000 (10 min)
@@ -72,7 +72,7 @@ export class TokenProvider {
   readonly #suiteId: string;
   readonly #suiteSecret: string;
   readonly #now: () => number;
-  readonly #logger: ApiLogger;
+  readonly #logger: Logger;
   readonly #ticketTtlMs: number;
   readonly #tokens: SharedTokenCache;
   readonly #corps: CorpRegistry;
@@ -92,7 +92,7 @@ export class TokenProvider {
     this.#suiteId = options.suiteId;
     this.#suiteSecret = options.suiteSecret;
     this.#now = options.now ?? Date.now;
-    this.#logger = options.logger ?? NOOP_API_LOGGER;
+    this.#logger = options.logger ?? silentLogger;
     this.#ticketTtlMs = nonNegative('suiteTicketTtlMs', options.suiteTicketTtlMs ?? 1_800_000, 1);
     const lockTtlMs = nonNegative('lockTtlMs', options.lockTtlMs ?? 30_000);
     this.#tokens = new SharedTokenCache({

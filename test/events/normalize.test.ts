@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import t from 'tap';
 import { EVENT_TYPES } from '../../src/events/catalog.js';
-import { camelCaseField, eventTypeOf, isKnownEvent, normalize, sourceCorpId, type NormalizeInput } from '../../src/events/normalize.js';
+import { camelCaseField, isKnownEvent, normalize, type NormalizeInput } from '../../src/events/normalize.js';
+import { eventTypeOf } from '../../src/events/event-type-of.js';
+import { corpIdOf } from '../../src/events/corp-id-of.js';
 import type { CallbackFields, FieldValue } from '../../src/xml/fields.js';
 import { parseMessage } from '../../src/xml/message.js';
 
@@ -179,10 +181,10 @@ t.test('the timestamp falls back to receivedAt when TimeStamp/CreateTime is miss
 });
 
 t.test('source.corpId: AuthCorpId, else PaidCorpId, else ToUserName only for data-shaped callbacks', async (t) => {
-  t.equal(sourceCorpId({ AuthCorpId: 'a', ToUserName: 'b', MsgType: 'text' }), 'a', 'AuthCorpId wins');
-  t.equal(sourceCorpId({ PaidCorpId: 'p', InfoType: 'open_order' }), 'p', 'PaidCorpId on paid-app pushes');
-  t.equal(sourceCorpId({ ToUserName: 'b', MsgType: 'text' }), 'b', 'ToUserName on a data-shaped callback');
-  t.equal(sourceCorpId({ ToUserName: 'suite', InfoType: 'suite_ticket' }), null, 'never ToUserName on a command-shaped callback');
+  t.equal(corpIdOf({ AuthCorpId: 'a', ToUserName: 'b', MsgType: 'text' }), 'a', 'AuthCorpId wins');
+  t.equal(corpIdOf({ PaidCorpId: 'p', InfoType: 'open_order' }), 'p', 'PaidCorpId on paid-app pushes');
+  t.equal(corpIdOf({ ToUserName: 'b', MsgType: 'text' }), 'b', 'ToUserName on a data-shaped callback');
+  t.equal(corpIdOf({ ToUserName: 'suite', InfoType: 'suite_ticket' }), null, 'never ToUserName on a command-shaped callback');
 });
 
 const LEAF = fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('event', 'text', 'change_contact', 'update', 'LOCATION', '1403610513', '', 'Item'));

@@ -25,10 +25,16 @@ const ticketXml = (ts: number) =>
 
 t.test('construction validates options with TypeErrors that never echo secrets', async (t) => {
   const keys = generateSuiteKeys();
-  const good = { suiteId: SUITE, ...keys, store: 'sqlite::memory:' };
+  const store = await freshStore(t);
+  const good = { suiteId: SUITE, ...keys, store };
   t.throws(() => createCallbackHandler({ ...good, encodingAESKey: 'short' }), { name: 'TypeError', message: /43 base64 characters, got 5 characters/ }, 'short key');
   t.throws(() => createCallbackHandler({ ...good, token: '' }), TypeError, 'empty token');
   t.throws(() => createCallbackHandler({ ...good, store: 'mysql://x' }), { name: 'TypeError', message: /store/ }, 'unknown store scheme');
+  t.throws(() => createCallbackHandler({ ...good, store: 'sqlite::memory:' }), { name: 'TypeError', message: /`store` to be a Store object or a function resolving one \(wecomCallback and startReceiver open URLs\)/ },
+    'the core takes no URL: opening one is the adapters\' job');
+  t.throws(() => createCallbackHandler({ ...good, replyTimeoutMs: 4501 }), { name: 'TypeError', message: /`replyTimeoutMs` to be an integer from 1 to 4500/ }, 'replyTimeoutMs past WeCom\'s 5 s');
+  t.throws(() => createCallbackHandler({ ...good, replyTimeoutMs: 0 }), TypeError, 'replyTimeoutMs 0');
+  t.throws(() => createCallbackHandler({ ...good, reply: 'text' as never }), { name: 'TypeError', message: /`reply` to be a function/ }, 'a reply that is not a function');
   t.throws(() => createCallbackHandler({ ...good, dataPath: 'no-slash' }), TypeError, 'relative path');
   t.throws(() => createCallbackHandler({ ...good, dataPath: '/same', commandPath: '/same' }), TypeError, 'identical paths');
   t.throws(() => createCallbackHandler({ ...good, maxClockSkewSeconds: -1 }), TypeError, 'negative skew');

@@ -260,12 +260,17 @@ t.test('paths are configurable and a suite token can come from a function', asyn
   t.teardown(() => mock.close());
   const store = await createStore(`sqlite:${t.testdir()}/relay.db`);
   t.teardown(() => store.close());
-  const tokens = new TokenProvider({ store, api: new SuiteApi(new WecomApiClient({ baseUrl: mock.url })), suiteId: SUITE, suiteSecret: SECRET });
+  const client = new WecomApiClient({ baseUrl: mock.url });
+  t.teardown(() => client.close());
+  const api = new SuiteApi(client);
+  const tokens = new TokenProvider({ store, api, suiteId: SUITE, suiteSecret: SECRET });
   const issued = mock.issueSuiteTicket();
   await tokens.saveSuiteTicket(issued.ticket, issued.timestamp);
+  // The core is given the process's TokenProvider and WeCom client; it builds neither.
   const handler = createInstallHandler({
     suiteId: SUITE, store, publicBaseUrl: 'https://zjemail.cn/app/', installPath: '/go', callbackPath: '/back',
-    installPageUrl: `${mock.url}/3rdapp/install`, wecomApiBaseUrl: mock.url, getSuiteAccessToken: () => tokens.getSuiteToken(),
+    installPageUrl: `${mock.url}/3rdapp/install`, api, suiteToken: () => tokens.getSuiteToken(),
+    invalidateSuiteToken: (failing) => tokens.invalidateSuiteToken(failing),
   });
   t.teardown(() => handler.close());
   t.equal(handler.routeOf('/go'), 'install', 'the install path');

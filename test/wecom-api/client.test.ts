@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import t, { type Test } from 'tap';
 import { WecomApiError, WecomRelayError } from '../../src/errors.js';
-import type { ApiLogger } from '../../src/wecom-api/api-logger.js';
+import type { Logger } from '../../src/logger.js';
 import { WecomApiClient, type WecomApiClientOptions } from '../../src/wecom-api/client.js';
 import { startFakeWecomServer, type FakeWecomServer } from './fake-wecom-server.js';
 
@@ -24,7 +24,7 @@ async function harness(t: Test, options: WecomApiClientOptions = {}): Promise<Ha
   const record = (level: string) => (fields: Record<string, unknown>, message: string) => {
     logs.push(JSON.stringify({ level, fields, message }));
   };
-  const logger: ApiLogger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   const client = new WecomApiClient({
     baseUrl: server.baseUrl,
     logger,
