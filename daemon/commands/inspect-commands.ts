@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, Store } from '../../src/store/store.js';
 import { setTargetDisabled, setTargetEnabled } from '../delivery/target-state.js';
 import { CommandExit, EXIT, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
+import { REPLY_NAMESPACE, type StoredReply } from '../../src/receiver/reply-to-callback.js';
+import { isSecretField } from '../../src/events/normalize.js';
 import { maskCallback } from './mask-secrets.js';
 import { parseTime, renderTable } from './table.js';
 
@@ -47,6 +49,10 @@ function printCallbacks(context: CommandContext, rows: CallbackRecord[], json: b
     rows.map((r) => [r.id, iso(r.receivedAt), r.endpoint, r.type, r.corpId ?? '', r.state])));
 }
 
+function maskReply(reply: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(reply, (key, value: unknown) => (key !== '' && isSecretField(key) ? '[redacted]' : value))) as Record<string, unknown>;
+}
+
 function deliveryJson(d: DeliveryRecord): Record<string, unknown> {
   const { event, ...rest } = d;
   return { ...rest, eventType: event.type };
@@ -90,7 +96,10 @@ export function registerInspectCommands(program: Command, context: CommandContex
         const row = await store.getCallback(id);
         if (!row) throw new CommandExit(EXIT.failure, `wecom-relay: no event ${id}`);
         const deliveries = await store.listDeliveries({ eventId: id, limit: 1000 });
-        writeLine(context.stdout, JSON.stringify({ ...maskCallback(row), deliveries: deliveries.map(deliveryJson) }, null, 2));
+        // The passive reply sent for it, if any (secret-named fields masked by the same rule as the callback's).
+        const sent = (await store.getKv<StoredReply>(REPLY_NAMESPACE, id))?.value;
+        const reply = sent ? { ...maskReply(sent.reply), repliedAt: iso(sent.repliedAt) } : null;
+        writeLine(context.stdout, JSON.stringify({ ...maskCallback(row), reply, deliveries: deliveries.map(deliveryJson) }, null, 2));
       });
     });
 
