@@ -12,7 +12,7 @@
 import fc from 'fast-check';
 import {
   buildXml, computeSignature, createCallbackHandler, decryptMessage, encryptMessage, parseEncodingAESKey, parseEnvelope,
-  parseMessage, parseXml, pkcs7Unpad32, sealCallback, sealEchostr, SqliteStore, verifySignature, WecomRelayError,
+  parseMessage, parseXml, pkcs7Unpad32, sealCallback, sealEchostr, createStore, verifySignature, WecomRelayError,
 } from '../dist/src/index.js';
 
 function option(name, fallback) {
@@ -243,7 +243,7 @@ function fuzzXml() {
 
 async function fuzzReceiver() {
   const counts = newCounts();
-  const store = new SqliteStore(':memory:');
+  const store = await createStore('sqlite::memory:');
   const handler = createCallbackHandler({ suiteId: SUITE, ...KEYS, store, now: () => NOW });
   const allowed = new Set([200, 400, 401, 403, 405, 413]);
   for (const batch of batches(anyRequest, 3)) {
