@@ -1,5 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createStderrLogger } from '../logger.js';
 import { createCallbackHandler, type CallbackHandler, type CallbackResult } from './handle-callback.js';
 import { installHandlerFor } from './install-adapter.js';
 import type { InstallHandler, InstallResult } from './install-routes.js';
@@ -55,11 +54,11 @@ export function sendResult(res: ServerResponse, result: CallbackResult | Install
  * at construction on bad options.
  */
 export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware {
-  if (options === null || typeof options !== 'object') resolveReceiverOptions(options);
-  const logger = options?.logger ?? createStderrLogger();
+  // Everything (the store URL's scheme included) is validated before anything is built.
+  const { logger } = resolveReceiverOptions(options);
   // The adapter opens a URL (loading the store module only then); the core gets a factory.
-  const opened = typeof options?.store === 'string' ? storeFromUrl(options.store, { logger }) : null;
-  const handler = createCallbackHandler({ ...options, logger, store: opened ? opened.open : options?.store });
+  const opened = typeof options.store === 'string' ? storeFromUrl(options.store, { logger }) : null;
+  const handler = createCallbackHandler({ ...options, logger, store: opened ? opened.open : options.store });
   const install = options.install
     ? installHandlerFor(options.install, {
       suiteIds: typeof options.suiteId === 'string' ? [options.suiteId] : options.suiteId,

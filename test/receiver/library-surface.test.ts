@@ -145,3 +145,7 @@ t.test('startReceiver takes the reply options: a hook past a short replyTimeoutM
   t.equal(await res.text(), 'success', 'success');
   t.match(warned, [/did not answer within replyTimeoutMs/], 'logged');
 });
+
+t.test('wecomCallback refuses a store URL of an unknown scheme at construction, before opening anything', async (t) => {
+  t.throws(() => wecomCallback({ suiteId: SUITE, ...generateSuiteKeys(), store: 'mysql://db/x' }), { name: 'TypeError', message: /`store` to be a URL starting with sqlite:/ }, 'TypeError');
+});
