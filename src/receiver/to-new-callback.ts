@@ -1,23 +1,14 @@
 import { corpIdOf } from '../events/corp-id-of.js';
-import type { Endpoint } from '../events/envelope.js';
 import { eventId } from '../events/event-id.js';
 import { eventTypeOf } from '../events/event-type-of.js';
 import type { NewCallback } from '../store/store.js';
-import type { CallbackFields } from '../xml/fields.js';
 
-/** One verified, decrypted callback, before it is stored. */
-export interface VerifiedCallback {
-  readonly endpoint: Endpoint;
-  /** The suite the callback is for (the one it names, when the receiver serves it; else the first). */
-  readonly suiteId: string;
-  /** The authenticated receiveid from inside the ciphertext (the suite id for website installs). */
-  readonly receiveId: string;
-  /** Epoch ms. */
-  readonly receivedAt: number;
-  /** The decrypted message, byte for byte. */
-  readonly plaintext: string;
-  readonly fields: CallbackFields;
-}
+/**
+ * One verified, decrypted callback, before it is stored: the store row without what {@link toNewCallback}
+ * works out (id, type, corp). `suiteId` is the suite the callback names when the receiver serves it (else
+ * its first); `receiveId` the authenticated one from inside the ciphertext (the suite id for website installs).
+ */
+export type VerifiedCallback = Omit<NewCallback, 'id' | 'type' | 'corpId'>;
 
 /**
  * The one way a callback becomes a store row, for pushed callbacks and website installs alike: the
