@@ -165,3 +165,27 @@ t.test('each malformed request maps to its documented 4xx code', async (t) => {
   }
   t.equal((await store.listCallbacks()).length, 0, 'nothing stored');
 });
+
+t.test('a store factory is called once, and again only after it failed; ready() reports its outcome', async (t) => {
+  const real = await freshStore(t);
+  const keys = generateSuiteKeys();
+  let calls = 0;
+  let fail = true;
+  const handler = createCallbackHandler({
+    suiteId: SUITE, ...keys, maxClockSkewSeconds: 0,
+    store: async () => {
+      calls++;
+      if (fail) throw new Error('not yet');
+      return real;
+    },
+  });
+  await t.rejects(handler.ready(), { message: 'not yet' }, 'ready() rejects while the factory fails');
+  const sealed = sealCallback({ ...keys, receiveId: SUITE, plaintext: ticketXml(1_700_000_100) });
+  t.equal((await handler.handle(post('command', sealed.query, sealed.body))).status, 503, 'a callback meanwhile gets 503');
+  fail = false;
+  await handler.ready();
+  t.equal((await handler.handle(post('command', sealed.query, sealed.body))).status, 200, 'stored once the factory succeeds');
+  await handler.ready();
+  await handler.store();
+  t.equal(calls, 3, 'two failed calls, then one that is kept');
+});
