@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Config } from '../config-schema.js';
 import { resolveTargets } from '../delivery/resolve-targets.js';
 import { EXIT, CommandExit, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
+import { namespaces } from '../../src/store/namespaces.js';
 
 /** One finding: ok, a warning (works, but check it), or a failure (will not work). */
 export interface DoctorCheck {
@@ -53,8 +54,8 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
     try {
       await store.ping();
       const probeKey = `doctor-${process.pid}`;
-      await store.putKv('doctor', probeKey, { at: options.now() }, { ttlMs: 60_000 });
-      await store.deleteKv('doctor', probeKey);
+      await store.putKv(namespaces.doctor, probeKey, { at: options.now() }, { ttlMs: 60_000 });
+      await store.deleteKv(namespaces.doctor, probeKey);
       add('store', 'ok', `${store.kind} store answers and takes writes`);
       if (store.kind === 'sqlite') {
         const location = parseStoreUrl(config.store);

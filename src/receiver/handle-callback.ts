@@ -15,6 +15,7 @@ import { noopReceiverMetrics } from './receiver-metrics.js';
 import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
 import { createReceiveIdPolicy } from './receive-id-policy.js';
 import { notifyEvent } from './notify-event.js';
+import { namespaces } from '../store/namespaces.js';
 
 /** A request to one of the two callback URLs, independent of any HTTP framework. */
 export interface CallbackRequest {
@@ -86,7 +87,7 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     isKnownCorp: async (corpId) => {
       const cached = knownCorps.get(corpId);
       if (cached !== undefined) return cached;
-      const known = (await (await getStore()).getKv('corp', corpId)) !== undefined;
+      const known = (await (await getStore()).getKv(namespaces.corp, corpId)) !== undefined;
       knownCorps.set(corpId, known);
       return known;
     },
