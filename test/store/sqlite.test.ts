@@ -7,6 +7,11 @@ import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { NewCallback, Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
+import { holdExclusiveLock } from '../reliability/helpers/sqlite-faults.js';
+import { defineNamespace } from '../../src/store/namespaces.js';
+
+/** A test namespace holding any JSON value. */
+const anyNs = (name: string) => defineNamespace<unknown>(name, (value) => value);
 
 const T0 = 1_700_000_000_000;
 
@@ -97,9 +102,9 @@ t.test('two stores on one file share it like two processes', async (t) => {
   t.equal(duplicates, 0, 'no callback was handed to both');
   t.ok([...seen.values()].includes('A') && [...seen.values()].includes('B'), 'both instances got work');
 
-  const token = await a.acquireLock('refresh', 60_000);
+  const token = await a.acquireLock('refresh', 60_000, T0);
   t.type(token, 'string', 'A takes the lock');
-  t.equal(await b.acquireLock('refresh', 60_000), undefined, 'B sees it held');
+  t.equal(await b.acquireLock('refresh', 60_000, T0), undefined, 'B sees it held');
   const limit = { count: 2, intervalMs: 1000 };
   t.same([await a.takeRateSlot('hook', limit, T0), await b.takeRateSlot('hook', limit, T0), await a.takeRateSlot('hook', limit, T0)].map((s) => s.ok),
     [true, true, false], 'the rate limit is shared');
@@ -171,7 +176,7 @@ t.test('group commit', async (t) => {
     t.ok(results.every((r) => r.status === 'rejected' && isUnavailable(r.reason)), 'puts reject with ERR_STORE_UNAVAILABLE');
     t.match(await readonly.getCallback('evt_1'), { id: 'evt_1' }, 'reads work');
     t.equal(await store.getCallback('evt_2'), undefined, 'nothing was written');
-    await t.rejects(readonly.putKv('ns', 'k', 1), { code: 'ERR_STORE_UNAVAILABLE' }, 'other writes reject the same way');
+    await t.rejects(readonly.putKv(anyNs('ns'), 'k', 1), { code: 'ERR_STORE_UNAVAILABLE' }, 'other writes reject the same way');
   });
 
   t.test('a malformed callback is refused alone, not with its batch', async (t) => {
@@ -219,44 +224,25 @@ t.test('options are validated at construction', async (t) => {
   t.throws(() => new SqliteStore(path.join(dir, 'a.db'), { maxBatch: 0 }), TypeError, 'maxBatch < 1');
   t.throws(() => new SqliteStore(path.join(dir, 'b.db'), { busyTimeoutMs: -1 }), TypeError, 'a negative busyTimeoutMs');
   t.throws(() => new SqliteStore(path.join(dir, 'c.db'), { now: 5 as unknown as () => number }), TypeError, 'a non-function clock');
-  const store = new SqliteStore(':memory:');
-  t.teardown(() => store.close());
-  await t.rejects(store.claimCallbacks({ owner: '', limit: 1, leaseMs: 1, now: 0 }), TypeError, 'an empty owner');
-  await t.rejects(store.listCallbacks({ limit: 0 }), TypeError, 'a zero limit');
-  await t.rejects(store.takeRateSlot('k', { count: 0, intervalMs: 1 }, 0), TypeError, 'a zero rate count');
-  await t.rejects(store.putKv('ns', 'k', undefined), TypeError, 'an undefined kv value');
-  await t.rejects(store.acquireLock('k', 0), TypeError, 'a zero lock ttl');
 });
 
-t.test('the injected clock drives locks and kv defaults', async (t) => {
+t.test('the injected clock drives kv defaults (locks take the caller\'s now)', async (t) => {
   let now = T0;
   const store = new SqliteStore(':memory:', { now: () => now });
   t.teardown(() => store.close());
-  t.type(await store.acquireLock('k', 1000), 'string', 'acquired');
-  now = T0 + 999;
-  t.equal(await store.acquireLock('k', 1000), undefined, 'held until ttl');
   now = T0 + 1000;
-  t.type(await store.acquireLock('k', 1000), 'string', 'free at ttl');
-  await store.putKv('ns', 'k', 'v', { ttlMs: 10 });
-  t.match(await store.getKv('ns', 'k'), { version: T0 + 1000, updatedAt: T0 + 1000, expiresAt: T0 + 1010 }, 'now and version default to the clock');
+  await store.putKv(anyNs('ns'), 'k', 'v', { ttlMs: 10 });
+  t.match(await store.getKv(anyNs('ns'), 'k'), { version: T0 + 1000, updatedAt: T0 + 1000, expiresAt: T0 + 1010 }, 'now and version default to the clock');
   now = T0 + 1010;
-  t.equal(await store.getKv('ns', 'k'), undefined, 'expired by the clock');
-});
-
-t.test('deleteKv with an explicit undefined ifValue deletes nothing', async (t) => {
-  const store = new SqliteStore(':memory:');
-  t.teardown(() => store.close());
-  await store.putKv('tokens', 'corp', 'still-good', { now: T0 });
-  t.equal(await store.deleteKv('tokens', 'corp', { ifValue: undefined }), false, 'not deleted');
-  t.match(await store.getKv('tokens', 'corp', T0), { value: 'still-good' }, 'the value is kept');
+  t.equal(await store.getKv(anyNs('ns'), 'k'), undefined, 'expired by the clock');
 });
 
 t.test('prune drops expired kv values, locks and rate slots', async (t) => {
   let now = T0;
   const { store, file } = openStore(t, 'prune.db', { now: () => now });
-  await store.putKv('ns', 'short', 1, { ttlMs: 10 });
-  await store.putKv('ns', 'forever', 2);
-  await store.acquireLock('lock', 10);
+  await store.putKv(anyNs('ns'), 'short', 1, { ttlMs: 10 });
+  await store.putKv(anyNs('ns'), 'forever', 2);
+  await store.acquireLock('lock', 10, T0);
   await store.takeRateSlot('hook', { count: 5, intervalMs: 10 }, T0);
   now = T0 + 10;
   t.equal(await store.prune(T0), 0, 'no delivery or callback counted');
@@ -314,9 +300,55 @@ t.test('createStore', async (t) => {
     let now = T0;
     const store = await createStore('sqlite::memory:', { now: () => now });
     t.teardown(() => store.close());
-    await store.acquireLock('k', 100);
+    await store.putKv(anyNs('ns'), 'k', 'v', { ttlMs: 100 });
     now = T0 + 100;
-    t.type(await store.acquireLock('k', 100), 'string', 'lock expiry follows the injected clock');
+    t.equal(await store.getKv(anyNs('ns'), 'k'), undefined, 'kv expiry follows the injected clock');
+  });
+
+  t.test('a file another process holds EXCLUSIVE rejects a put after busyTimeoutMs, naming the file and the setting', async (t) => {
+    const file = path.join(t.testdir(), 'locked.db');
+    const store = await createStore({ url: `sqlite:${file}`, busyTimeoutMs: 200 });
+    t.teardown(() => store.close());
+    await store.putCallback(callback('evt_before'));
+    const lock = await holdExclusiveLock(t, file);
+    const error = await store.putCallback(callback('evt_1')).catch((e: unknown) => e);
+    t.ok(isUnavailable(error), 'rejected with ERR_STORE_UNAVAILABLE (the receiver answers 503 well before WeCom\'s 5 s)');
+    t.equal((error as Error).message, `cannot write to sqlite:${file} (setting \`store\`): SQLITE_BUSY`, 'naming the file, the setting and SQLITE_BUSY');
+    t.match((error as Error).cause, { code: 'SQLITE_BUSY' }, 'with the SQLite error as cause');
+    await lock.release();
+    t.same(await store.putCallback(callback('evt_1')), { inserted: true }, 'the retry goes through once the lock is gone');
+  });
+
+  t.test('a store opened by URL waits 1 s by default for a locked file, then rejects', async (t) => {
+    const file = path.join(t.testdir(), 'locked-default.db');
+    const store = await createStore(`sqlite:${file}`);
+    t.teardown(() => store.close());
+    await store.putCallback(callback('evt_before'));
+    const lock = await holdExclusiveLock(t, file);
+    await t.rejects(store.putCallback(callback('evt_1')), { code: 'ERR_STORE_UNAVAILABLE', message: /SQLITE_BUSY$/ }, 'rejected, not left waiting');
+    await lock.release();
+  });
+
+  t.test('a store that cannot be opened names its path and the setting', async (t) => {
+    const error = await createStore('sqlite:/proc/nope/x.db').catch((e: unknown) => e);
+    t.ok(isUnavailable(error), 'ERR_STORE_UNAVAILABLE');
+    t.match((error as Error).message, /^cannot open sqlite:\/proc\/nope\/x\.db \(setting `store`\): E[A-Z]+$/, 'with the path, the setting and the errno code');
+  });
+
+  t.test('loads the SQLite store only for sqlite URLs', async (t) => {
+    const fake = new SqliteStore(':memory:');
+    t.teardown(() => fake.close());
+    const opened: Array<[string, unknown]> = [];
+    const { createStore: create } = await t.mockImport<typeof import('../../src/store/create-store.js')>('../../src/store/create-store.js', {
+      '../../src/store/sqlite.js': {
+        SqliteStore: function FakeSqliteStore(filename: string, options: unknown) {
+          opened.push([filename, options]);
+          return fake;
+        },
+      },
+    });
+    t.equal(await create({ url: 'sqlite:/var/lib/relay.db', busyTimeoutMs: 250 }), fake, 'the module is loaded when asked for');
+    t.same(opened, [['/var/lib/relay.db', { busyTimeoutMs: 250 }]], 'with the file and the busy timeout of the setting');
   });
 
   t.test('loads the Redis store only for redis URLs', async (t) => {
