@@ -11,7 +11,8 @@ import type { Awaitable, StoreBackend, StoredKv } from './store-backend.js';
 import type { Store, StoreChange, StoreKind } from './store.js';
 import {
   checkAttempts, checkCallbacksQuery, checkClaim, checkCompletion, checkCount, checkDeferral, checkDeliveriesQuery, checkDeliveryClaim,
-  checkIds, checkName, checkNewCallback, checkOutcome, checkPositive, checkRateLimit, checkRenewal, checkReplaySelection, checkTime,
+  checkFailure, checkIds, checkKvKey, checkLock, checkName, checkNamespace, checkNewCallback, checkRateLimit, checkRenewal,
+  checkReplaySelection, checkTime,
 } from './validate-arguments.js';
 
 /** What the guard needs besides the implementation. */
@@ -53,8 +54,6 @@ export class GuardedStore implements Store {
     this.#now = options.now;
   }
 
-  // ── Inbox ─────────────────────────────────────────────────────────────────────────────────────────
-
   async putCallback(callback: NewCallback): Promise<PutCallbackResult> {
     checkNewCallback(callback);
     const result = await this.#run('write to', () => this.#backend.putCallback(callback));
@@ -91,10 +90,7 @@ export class GuardedStore implements Store {
   }
 
   async failCallback(id: string, owner: string, error: string, now: number): Promise<boolean> {
-    checkName('id', id);
-    checkName('owner', owner);
-    if (typeof error !== 'string') throw expected('error', 'a string', error);
-    checkTime('now', now);
+    checkFailure(id, owner, error, now);
     return this.#run('write to', () => this.#backend.failCallback(id, owner, error, now));
   }
 
@@ -112,17 +108,13 @@ export class GuardedStore implements Store {
     return this.#run('renew leases in', () => this.#backend.renewCallbackLeases(ids, owner, leaseUntil, now));
   }
 
-  // ── Delivery queue ────────────────────────────────────────────────────────────────────────────────
-
   async claimDeliveries(claim: DeliveryClaimOptions): Promise<DeliveryRecord[]> {
     checkDeliveryClaim(claim);
     return this.#run('claim from', () => this.#backend.claimDeliveries(claim));
   }
 
   async recordAttempt(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
-    checkName('id', id);
-    checkName('owner', owner);
-    checkOutcome('outcome', outcome);
+    checkAttempts([{ id, owner, outcome }], 'attempt');
     const [recorded] = await this.#run('write to', () => this.#backend.recordAttempts([{ id, owner, outcome }]));
     return recorded === true;
   }
@@ -163,8 +155,6 @@ export class GuardedStore implements Store {
     return this.#run('renew leases in', () => this.#backend.renewDeliveryLeases(ids, owner, leaseUntil, now));
   }
 
-  // ── Keyed state ───────────────────────────────────────────────────────────────────────────────────
-
   async getKv<T>(ns: Namespace<T>, key: string, now?: number): Promise<KvRecord<T> | undefined> {
     checkKvKey(ns, key);
     const at = this.#at(now);
@@ -202,20 +192,13 @@ export class GuardedStore implements Store {
     return stored === undefined ? undefined : this.#typed(ns, stored);
   }
 
-  // ── Coordination ──────────────────────────────────────────────────────────────────────────────────
-
   async acquireLock(key: string, ttlMs: number, now: number): Promise<string | undefined> {
-    checkName('key', key);
-    checkPositive('ttlMs', ttlMs);
-    checkTime('now', now);
+    checkLock(key, ttlMs, now);
     return this.#run('lock in', () => this.#backend.acquireLock(key, ttlMs, now));
   }
 
   async renewLock(key: string, token: string, ttlMs: number, now: number): Promise<boolean> {
-    checkName('key', key);
-    checkName('token', token);
-    checkPositive('ttlMs', ttlMs);
-    checkTime('now', now);
+    checkLock(key, ttlMs, now, token);
     return this.#run('lock in', () => this.#backend.renewLock(key, token, ttlMs, now));
   }
 
@@ -237,8 +220,6 @@ export class GuardedStore implements Store {
     checkTime('now', now);
     return this.#run('take rate slots in', () => this.#backend.takeRateSlots(key, limit, wanted, now));
   }
-
-  // ── Operations ────────────────────────────────────────────────────────────────────────────────────
 
   async stats(now: number): Promise<StoreStats> {
     checkTime('now', now);
@@ -273,8 +254,6 @@ export class GuardedStore implements Store {
       throw storeUnavailable(error, this.#what('close'));
     }
   }
-
-  // ── Internals ─────────────────────────────────────────────────────────────────────────────────────
 
   /** Runs one implementation call, mapping whatever it throws to `ERR_STORE_UNAVAILABLE`. */
   async #run<T>(action: string, operation: () => Awaitable<T>): Promise<T> {
@@ -314,15 +293,4 @@ export class GuardedStore implements Store {
       }
     }
   }
-}
-
-function checkNamespace(ns: Namespace<unknown>): void {
-  if (ns === null || typeof ns !== 'object' || typeof ns.name !== 'string' || typeof ns.check !== 'function') {
-    throw expected('ns', 'a Namespace (see namespaces.ts)', ns);
-  }
-}
-
-function checkKvKey(ns: Namespace<unknown>, key: string): void {
-  checkNamespace(ns);
-  if (typeof key !== 'string') throw expected('key', 'a string', key);
 }

@@ -1,3 +1,4 @@
+import { expected } from '../expected.js';
 import type { AuthCorpInfo, AuthInfo, AuthUserInfo, DealerCorpInfo } from '../wecom-api/suite-api-types.js';
 import { anyObject, boolean, either, literal, nullable, number, object, optional, string, type Check } from './value-shape.js';
 
@@ -20,8 +21,8 @@ export interface Namespace<T> {
  * @throws TypeError when `name` is not a non-empty string or `check` not a function.
  */
 export function defineNamespace<T>(name: string, check: Check<T>): Namespace<T> {
-  if (typeof name !== 'string' || name === '') throw new TypeError(`Expected \`name\` to be a non-empty string, got ${typeof name}`);
-  if (typeof check !== 'function') throw new TypeError(`Expected \`check\` to be a function, got ${typeof check}`);
+  if (typeof name !== 'string' || name === '') throw expected('name', 'a non-empty string', name);
+  if (typeof check !== 'function') throw expected('check', 'a function', check);
   return Object.freeze({ name, check });
 }
 

@@ -1,4 +1,5 @@
 import { storeUnavailable } from '../errors.js';
+import { expected } from '../expected.js';
 import { createRedisClient } from './redis-client.js';
 import { RedisBackend } from './redis-backend.js';
 import { resolveRedisStoreOptions, type RedisStoreOptions } from './redis-options.js';
@@ -55,7 +56,7 @@ export class RedisStore extends GuardedStore {
    * @throws TypeError on invalid options; `WecomRelayError('ERR_STORE_URL')` on a URL that is not redis(s).
    */
   static async connect(url: string, options: RedisStoreOptions = {}): Promise<RedisStore> {
-    if (typeof url !== 'string') throw new TypeError(`Expected \`url\` to be a string, got \`${String(url)}\` (${typeof url})`);
+    if (typeof url !== 'string') throw expected('url', 'a string', url);
     const resolved = resolveRedisStoreOptions(url, options);
     const backend = new RedisBackend(createRedisClient(resolved), resolved);
     return new RedisStore(backend, resolved.prefix, locationOf(resolved.url), resolved.now);

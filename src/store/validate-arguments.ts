@@ -1,4 +1,5 @@
 import { expected } from '../expected.js';
+import type { Namespace } from './namespaces.js';
 import type {
   AttemptOutcome, AttemptRecord, CallbackCompletion, CallbackDeferral, ClaimOptions, DeliveryClaimOptions, DeliveryState,
   ListCallbacksQuery, ListDeliveriesQuery, NewCallback, RateLimit, ReplaySelection,
@@ -144,15 +145,45 @@ export function checkOutcome(name: string, outcome: AttemptOutcome): void {
   checkTime(`${name}.now`, outcome.now);
 }
 
-/** A `recordAttempts` batch. */
-export function checkAttempts(batch: readonly AttemptRecord[]): void {
+/** A `recordAttempts` batch (or, with `single`, the arguments of one `recordAttempt`, named plainly). */
+export function checkAttempts(batch: readonly AttemptRecord[], single?: 'attempt'): void {
   if (!Array.isArray(batch)) throw expected('batch', 'an array', batch);
   batch.forEach((entry: AttemptRecord, i) => {
+    const at = single === undefined ? `batch[${i}].` : '';
     if (entry === null || typeof entry !== 'object') throw expected(`batch[${i}]`, 'an object', entry);
-    checkName(`batch[${i}].id`, entry.id);
-    checkName(`batch[${i}].owner`, entry.owner);
-    checkOutcome(`batch[${i}].outcome`, entry.outcome);
+    checkName(`${at}id`, entry.id);
+    checkName(`${at}owner`, entry.owner);
+    checkOutcome(`${at}outcome`, entry.outcome);
   });
+}
+
+/** The arguments of `failCallback`. */
+export function checkFailure(id: string, owner: string, error: string, now: number): void {
+  checkName('id', id);
+  checkName('owner', owner);
+  if (typeof error !== 'string') throw expected('error', 'a string', error);
+  checkTime('now', now);
+}
+
+/** The arguments of `acquireLock`, and of `renewLock` with its token. */
+export function checkLock(key: string, ttlMs: number, now: number, ...token: [string] | []): void {
+  checkName('key', key);
+  if (token.length > 0) checkName('token', token[0]);
+  checkPositive('ttlMs', ttlMs);
+  checkTime('now', now);
+}
+
+/** A {@link Namespace} object (a string namespace is a mistake the types also catch). */
+export function checkNamespace(ns: Namespace<unknown>): void {
+  if (ns === null || typeof ns !== 'object' || typeof ns.name !== 'string' || typeof ns.check !== 'function') {
+    throw expected('ns', 'a Namespace (see namespaces.ts)', ns);
+  }
+}
+
+/** A namespace and a key. */
+export function checkKvKey(ns: Namespace<unknown>, key: string): void {
+  checkNamespace(ns);
+  if (typeof key !== 'string') throw expected('key', 'a string', key);
 }
 
 /** The arguments of a lease renewal. */
