@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
@@ -14,6 +16,7 @@ import { defineNamespace } from '../../src/store/namespaces.js';
 const anyNs = (name: string) => defineNamespace<unknown>(name, (value) => value);
 
 const T0 = 1_700_000_000_000;
+const execFileAsync = promisify(execFile);
 
 function callback(id: string, overrides: Partial<NewCallback> = {}): NewCallback {
   return {
@@ -333,6 +336,17 @@ t.test('createStore', async (t) => {
     const error = await createStore('sqlite:/proc/nope/x.db').catch((e: unknown) => e);
     t.ok(isUnavailable(error), 'ERR_STORE_UNAVAILABLE');
     t.match((error as Error).message, /^cannot open sqlite:\/proc\/nope\/x\.db \(setting `store`\): E[A-Z]+$/, 'with the path, the setting and the errno code');
+  });
+
+  t.test('importing createStore loads neither better-sqlite3 nor ioredis', async (t) => {
+    const script = `
+      import { createRequire } from 'node:module';
+      await import(${JSON.stringify(new URL('../../dist/src/store/create-store.js', import.meta.url).href)});
+      const loaded = Object.keys(createRequire(import.meta.url).cache);
+      process.stdout.write(JSON.stringify(['better-sqlite3', 'ioredis'].filter((name) => loaded.some((file) => file.includes(name)))));
+    `;
+    const { stdout } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script]);
+    t.same(JSON.parse(stdout), [], 'no store driver is loaded until a URL asks for one');
   });
 
   t.test('loads the SQLite store only for sqlite URLs', async (t) => {
