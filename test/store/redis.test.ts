@@ -246,4 +246,34 @@ async function run(admin: Redis): Promise<void> {
     await store.putKv(anyNs('cache'), 'k', 'v2', { now: Date.now() });
     t.equal(await admin.pttl(`${prefix}kv:cache:k`), -1, 'a rewrite without ttl persists it');
   });
+
+  t.test('whatever a read throws (a corrupt record) rejects with ERR_STORE_UNAVAILABLE, as on SQLite', async (t) => {
+    const prefix = freshPrefix();
+    const store = await open(t, prefix);
+    await store.putCallback(callback('evt_corrupt'));
+    await admin.hset(`${prefix}cb:evt_corrupt`, 'fields', '{not json');
+    const error = await store.getCallback('evt_corrupt').catch((e: unknown) => e);
+    t.match(error, { code: 'ERR_STORE_UNAVAILABLE', cause: SyntaxError }, 'mapped, with the parse error as cause');
+    t.match((error as Error).message, /^cannot read from redis:\/\/127\.0\.0\.1:6379\/? \(setting `store`\): SyntaxError$/, 'naming the store and the setting');
+  });
+
+  t.test('a Redis that cannot be reached is named without its credentials', async (t) => {
+    const store = await RedisStore.connect('redis://relay:hunter2@127.0.0.1:1/0', {
+      prefix: freshPrefix(), connectTimeoutMs: 200, commandTimeoutMs: 300, maxRetriesPerRequest: 0,
+    });
+    t.teardown(() => store.close());
+    const error = await store.putCallback(callback('evt_1')).catch((e: unknown) => e);
+    t.match(error, { code: 'ERR_STORE_UNAVAILABLE' }, 'ERR_STORE_UNAVAILABLE');
+    t.match((error as Error).message, /^cannot write to redis:\/\/127\.0\.0\.1:1\/0 \(setting `store`\)/, 'naming the store and the setting');
+    t.notMatch((error as Error).message, /hunter2|relay@/, 'never the credentials');
+  });
+
+  t.test('locks and lease renewals run on the caller\'s clock, whatever the server\'s', async (t) => {
+    const store = await open(t);
+    const past = 1_000_000; // 1970: far from the server's clock
+    const token = await store.acquireLock('k', 1000, past);
+    t.equal(await store.acquireLock('k', 1000, past + 999), undefined, 'held until the caller\'s expiry');
+    t.equal(await store.renewLock('k', token!, 1000, past + 999), true, 'renewed');
+    t.type(await store.acquireLock('k', 1000, past + 1999), 'string', 'free at the renewed expiry');
+  });
 }
