@@ -5,6 +5,7 @@ import { TARGET_FORMATS } from './delivery/target.js';
 
 const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
 const port = z.number().int().min(0).max(65535);
+const storeUrl = z.string().regex(/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/, 'must be sqlite:<path> or redis://host:port/db');
 const seconds = z.number().int().min(0);
 const cidr = z.string().refine((text) => {
   try {
@@ -50,7 +51,11 @@ export const configSchema = z.strictObject({
     commandPath: path.default('/api/v1/wecom/command'),
     maxClockSkewSeconds: seconds.default(3600),
   }).prefault({}),
-  store: z.string().regex(/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/, 'must be sqlite:<path> or redis://host:port/db').default('sqlite:./data/wecom-relay.db'),
+  store: z.union([
+    storeUrl,
+    // The long form: { url, busyTimeoutMs } (SQLite: how long a write waits for another process's lock before 503).
+    z.strictObject({ url: storeUrl, busyTimeoutMs: z.number().int().min(0).max(60_000).optional() }),
+  ]).default('sqlite:./data/wecom-relay.db'),
   wecomApi: z.strictObject({
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
     timeoutMs: z.number().int().min(100).default(10_000),

@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { buildXml, eventId, sampleCallback, sealCallback } from '../dist/src/index.js';
+import { namespaces } from '../dist/src/store/namespaces.js';
 
 const SUITE = 'ww917724cb573d8629';
 const CORP = 'wxf8b4f85f3a794e77';
@@ -199,7 +200,7 @@ async function main() {
     installer.close();
     const deadline = Date.now() + 15_000;
     let d = await targetStats();
-    while ((await relay.store.getKv('corp', CORP))?.value?.state !== 'active' || d.pending > 0 || d.callbacksPending > 0 || d.delivered === 0) {
+    while ((await relay.store.getKv(namespaces.corp, CORP))?.value?.state !== 'active' || d.pending > 0 || d.callbacksPending > 0 || d.delivered === 0) {
       if (Date.now() > deadline) throw new Error('the corp was not authorized within 15 s');
       await new Promise((r) => setTimeout(r, 50));
       d = await targetStats();

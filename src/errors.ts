@@ -116,3 +116,19 @@ export class ConfigError extends WecomRelayError {
 export function hasCode(error: unknown, code: ErrorCode): error is WecomRelayError {
   return error instanceof WecomRelayError && error.code === code;
 }
+
+/**
+ * The one `ERR_STORE_UNAVAILABLE` factory (the SQLite and Redis stores and the receiver share it). `what`
+ * says what could not be done and where, e.g. ``cannot write to sqlite:/var/lib/relay.db (setting `store`)``;
+ * the message adds the cause's code (`SQLITE_BUSY`, `EACCES`, `ECONNREFUSED`, a Redis reply code such as
+ * `OOM`) or error class (other than plain `Error`), never the cause's message (a connection error may name a host or a password).
+ * An error that already is `ERR_STORE_UNAVAILABLE` is returned unchanged (it already says where).
+ */
+export function storeUnavailable(cause: unknown, what = 'the store did not take the write'): WecomRelayError {
+  if (hasCode(cause, 'ERR_STORE_UNAVAILABLE')) return cause;
+  const code = (cause as { code?: unknown } | null)?.code;
+  const reply = cause instanceof Error && cause.name === 'ReplyError' ? /^[A-Z]+/.exec(cause.message)?.[0] : undefined;
+  const name = cause instanceof Error && cause.name !== 'Error' ? cause.name : undefined;
+  const detail = typeof code === 'string' ? code : reply ?? name;
+  return new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause, message: detail === undefined ? what : `${what}: ${detail}` });
+}

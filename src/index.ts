@@ -67,13 +67,13 @@ export type {
 
 // Store. Nothing here loads a store driver: createStore imports the SQLite or Redis module (and
 // better-sqlite3 or ioredis) only when a URL of that kind is opened, so an app passing its own Store loads neither.
-export { createStoreLazily as createStore, type LazyCreateStoreOptions as CreateStoreOptions } from './receiver/open-store-url.js';
-export type { StoreLocation } from './store/create-store.js';
+export { createStore, parseStoreUrl, storeUrlOf, type CreateStoreOptions, type StoreLocation, type StoreSetting } from './store/create-store.js';
+export { namespaces, defineNamespace, type Namespace } from './store/namespaces.js';
 export type { SqliteStore, SqliteStoreOptions } from './store/sqlite.js';
 export type { RedisStore, RedisStoreOptions } from './store/redis.js';
 export { matchesGlob, matchesAny } from './store/glob.js';
 export type {
-  Store, StoreKind, NewCallback, CallbackRecord, CallbackState, PutCallbackResult, DeliveryRecord, DeliveryState,
+  Store, StoreKind, StoreChange, Inbox, DeliveryQueue, KeyedState, Coordination, NewCallback, CallbackRecord, CallbackState, PutCallbackResult, DeliveryRecord, DeliveryState,
   AttemptOutcome, ClaimOptions, KvRecord, PutKvOptions, RateLimit, RateSlot, StoreStats, ReplaySelection,
   ListCallbacksQuery, ListDeliveriesQuery,
 } from './store/store.js';

@@ -5,6 +5,7 @@ import { ConfigError } from '../../src/errors.js';
 import type { Config } from '../config-schema.js';
 import { resolveTargets } from '../delivery/resolve-targets.js';
 import { EXIT, CommandExit, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
+import { namespaces } from '../../src/store/namespaces.js';
 
 /** One finding: ok, a warning (works, but check it), or a failure (will not work). */
 export interface DoctorCheck {
@@ -34,7 +35,7 @@ function describeNetworkError(error: unknown): string {
 export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
-  const { createStore, parseStoreUrl } = await import('../../src/store/create-store.js');
+  const { createStore, parseStoreUrl, storeUrlOf } = await import('../../src/store/create-store.js');
 
   try {
     parseEncodingAESKey(config.suite.encodingAESKey);
@@ -53,11 +54,11 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
     try {
       await store.ping();
       const probeKey = `doctor-${process.pid}`;
-      await store.putKv('doctor', probeKey, { at: options.now() }, { ttlMs: 60_000 });
-      await store.deleteKv('doctor', probeKey);
+      await store.putKv(namespaces.doctor, probeKey, { at: options.now() }, { ttlMs: 60_000 });
+      await store.deleteKv(namespaces.doctor, probeKey);
       add('store', 'ok', `${store.kind} store answers and takes writes`);
       if (store.kind === 'sqlite') {
-        const location = parseStoreUrl(config.store);
+        const location = parseStoreUrl(storeUrlOf(config.store));
         const file = location.kind === 'sqlite' ? location.filename : ':memory:';
         if (file !== ':memory:') {
           const mode = (await stat(file)).mode & 0o777;
@@ -71,7 +72,7 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
       await store.close();
     }
   } catch (error) {
-    add('store', 'fail', `${config.store.replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`);
+    add('store', 'fail', `${storeUrlOf(config.store).replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`);
   }
 
   try {

@@ -97,7 +97,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
         if (!row) throw new CommandExit(EXIT.failure, `wecom-relay: no event ${id}`);
         const deliveries = await store.listDeliveries({ eventId: id, limit: 1000 });
         // The passive reply sent for it, if any (secret-named fields masked by the same rule as the callback's).
-        const sent = (await store.getKv<StoredReply>(REPLY_NAMESPACE, id))?.value;
+        const sent = (await store.getKv(REPLY_NAMESPACE, id))?.value;
         const reply = sent ? { ...maskReply(sent.reply), repliedAt: iso(sent.repliedAt) } : null;
         writeLine(context.stdout, JSON.stringify({ ...maskCallback(row), reply, deliveries: deliveries.map(deliveryJson) }, null, 2));
       });

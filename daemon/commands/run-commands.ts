@@ -37,7 +37,7 @@ export function registerRunCommands(program: Command, context: CommandContext): 
         const { config, file } = await loadCommandConfig(context, opts.config);
         const [{ createLogger }, { runRelay }] = await Promise.all([import('../logger.js'), import('../run-relay.js')]);
         const logger = createLogger({ level: config.log.level, secrets: configSecrets(config) });
-        logger.info({ mode, config: file, store: config.store.replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
+        logger.info({ mode, config: file, store: (typeof config.store === 'string' ? config.store : config.store.url).replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
         const relay = await runRelay({ config, mode, logger });
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down: stopping intake, draining in-flight work');

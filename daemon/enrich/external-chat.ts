@@ -1,4 +1,5 @@
 import type { EventEnvelope } from '../../src/events/envelope.js';
+import { namespaces } from '../../src/store/namespaces.js';
 import type { GroupChat } from '../../src/wecom-api/corp-api-types.js';
 import type { EnrichOutcome } from '../consumer/process-callback.js';
 import { corpCall, type EnrichDeps } from './corp-call.js';
@@ -8,7 +9,7 @@ import { rawField } from './raw-field.js';
 const API = 'externalcontact/groupchat/get';
 
 /** The store namespace of each chat's last `CurMemVer`; keys are `${corpId}:${chatId}`. */
-export const CHAT_MEM_VER_NS = 'chat_mem_ver';
+export const CHAT_MEM_VER_NS = namespaces.chatMemberVersion;
 
 /**
  * How long a chat's kept member version lives without a member change. A chat quiet for longer gets
@@ -58,7 +59,7 @@ export async function enrichExternalChat(event: EventEnvelope, corpId: string, s
   const curMemVer = rawField(event, 'CurMemVer');
   let memberVersion: MemberVersionCheck = null;
   if (lastMemVer !== null) {
-    const kept = (await deps.store.getKv<string>(CHAT_MEM_VER_NS, key, deps.now()))?.value;
+    const kept = (await deps.store.getKv(CHAT_MEM_VER_NS, key, deps.now()))?.value;
     memberVersion = kept === undefined ? 'unknown' : kept === lastMemVer ? 'ok' : 'gap';
     if (memberVersion === 'gap') {
       deps.logger.info({ eventId: event.id, corpId, chatId }, 'chat member version gap: a member change was missed; member list taken from groupchat/get');

@@ -1,11 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import type { Logger } from '../../src/logger.js';
 import { silentLogger } from '../../src/logger.js';
+import { namespaces } from '../../src/store/namespaces.js';
 import { USERID_BATCH_SIZE } from '../../src/wecom-api/suite-api.js';
 import { corpCall, type EnrichDeps } from './corp-call.js';
 
 /** The store namespace of cached conversions; keys are `${corpId}:${userId}`. */
-export const OPEN_USERID_NS = 'open_userid';
+export const OPEN_USERID_NS = namespaces.openUserId;
 
 /** A cached conversion: the open_userid, or WeCom's verdict that the userid is invalid. */
 export type OpenUserIdEntry = string | { readonly invalid: true };
@@ -96,7 +97,7 @@ export class OpenUserIdCache {
    */
   async peek(corpId: string, userId: string): Promise<string | null | undefined> {
     const key = `${corpId}:${userId}`;
-    const entry = this.#memory.get(key) ?? (await this.#deps.store.getKv<OpenUserIdEntry>(OPEN_USERID_NS, key, this.#now()))?.value;
+    const entry = this.#memory.get(key) ?? (await this.#deps.store.getKv(OPEN_USERID_NS, key, this.#now()))?.value;
     if (entry === undefined) return undefined;
     this.#memory.set(key, entry);
     return typeof entry === 'string' ? entry : null;

@@ -16,6 +16,7 @@ import { createReceiveIdPolicy } from './receive-id-policy.js';
 import { notifyEvent } from './notify-event.js';
 import { createReplier } from './reply-to-callback.js';
 import { toNewCallback } from './to-new-callback.js';
+import { namespaces } from '../store/namespaces.js';
 
 /** A request to one of the two callback URLs, independent of any HTTP framework. */
 export interface CallbackRequest {
@@ -100,7 +101,7 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     isKnownCorp: async (corpId) => {
       const cached = knownCorps.get(corpId);
       if (cached !== undefined) return cached;
-      const known = (await (await getStore()).getKv('corp', corpId)) !== undefined;
+      const known = (await (await getStore()).getKv(namespaces.corp, corpId)) !== undefined;
       knownCorps.set(corpId, known);
       return known;
     },

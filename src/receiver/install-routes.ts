@@ -4,6 +4,7 @@ import { expected } from '../expected.js';
 import { normalize } from '../events/normalize.js';
 import type { WecomEvent } from '../events/types.js';
 import { createStderrLogger, type Logger } from '../logger.js';
+import { namespaces } from '../store/namespaces.js';
 import type { KvRecord, Store } from '../store/store.js';
 import { classifyErrcode } from '../wecom-api/errcode.js';
 import { buildXml } from '../xml/build-xml.js';
@@ -13,7 +14,7 @@ import { notifyEvent } from './notify-event.js';
 import { toNewCallback } from './to-new-callback.js';
 
 /** Store namespace of the one-use install `state`s (key: the state; value: {@link InstallStateRecord}). */
-export const INSTALL_STATE_NAMESPACE = 'install_state';
+export const INSTALL_STATE_NAMESPACE = namespaces.installState;
 
 /** What is kept per issued `state`: never the pre-auth code. */
 export interface InstallStateRecord {
@@ -201,7 +202,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     let taken: KvRecord<InstallStateRecord> | undefined;
     try {
       // Atomic take: of two concurrent uses of one redirect URL only one gets the state.
-      taken = await store.takeKv<InstallStateRecord>(INSTALL_STATE_NAMESPACE, state, now());
+      taken = await store.takeKv(INSTALL_STATE_NAMESPACE, state, now());
     } catch (cause) {
       throw unavailable(cause);
     }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fieldText } from '../events/field-text.js';
 import type { WecomEvent } from '../events/types.js';
 import type { Logger } from '../logger.js';
+import { namespaces, type StoredReply } from '../store/namespaces.js';
 import type { Store } from '../store/store.js';
 import { buildReplyXml, type PassiveReply } from '../xml/build-reply-xml.js';
 import type { CallbackFields } from '../xml/fields.js';
@@ -9,19 +10,11 @@ import { checkReply, type ReplyHook } from './passive-reply.js';
 import { sealReply } from './seal-reply.js';
 
 /** Store namespace of the passive replies sent (key: the callback's event id; value: {@link StoredReply}). */
-export const REPLY_NAMESPACE = 'reply';
+export const REPLY_NAMESPACE = namespaces.reply;
+export type { StoredReply } from '../store/namespaces.js';
 
 /** How long a sent reply is kept for WeCom's retries (and `events show`): WeCom retries within seconds. */
 export const REPLY_TTL_MS = 7 * 86_400_000;
-
-/** What is kept per answered callback, so a retry gets the same reply without calling the hook again. */
-export interface StoredReply {
-  readonly reply: PassiveReply;
-  /** The plaintext reply XML that was encrypted (re-encrypted, with a fresh nonce, for a retry). */
-  readonly xml: string;
-  /** Epoch ms. */
-  readonly repliedAt: number;
-}
 
 /** What {@link createReplier} needs. */
 export interface ReplierOptions {
@@ -46,10 +39,6 @@ export interface Replier {
 
 const LATE: unique symbol = Symbol('late');
 const defaultTimer = (ms: number, signal: AbortSignal): Promise<void> => sleep(ms, undefined, { signal });
-
-function isStoredReply(value: unknown): value is StoredReply {
-  return typeof value === 'object' && value !== null && typeof (value as StoredReply).xml === 'string' && typeof (value as StoredReply).reply === 'object';
-}
 
 /**
  * The passive-reply step of the receiver (SPEC §14), run only after the durable write. The hook races
@@ -109,7 +98,7 @@ export function createReplier(options: ReplierOptions): Replier {
     },
     async stored(store, eventId, receiveId) {
       const found = await store.getKv(REPLY_NAMESPACE, eventId, now());
-      return found && isStoredReply(found.value) ? seal(found.value.xml, receiveId) : null;
+      return found ? seal(found.value.xml, receiveId) : null;
     },
   };
 }

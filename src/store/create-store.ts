@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { WecomRelayError } from '../errors.js';
-import { SqliteStore } from './sqlite.js';
+import { storeUnavailable, WecomRelayError } from '../errors.js';
+import { expected } from '../expected.js';
 import type { Logger } from '../logger.js';
 import type { Store } from './store.js';
 
@@ -10,23 +10,48 @@ export type StoreLocation =
   | { readonly kind: 'sqlite'; /** An absolute file name, or `:memory:`. */ readonly filename: string }
   | { readonly kind: 'redis'; readonly url: string };
 
+/** The `store` setting in its long form (the short form is the URL alone). */
+export interface StoreSetting {
+  /** A store URL (see {@link parseStoreUrl}). */
+  readonly url: string;
+  /**
+   * SQLite: how long a write waits for another process's write lock before the store answers
+   * `ERR_STORE_UNAVAILABLE` (the receiver then answers 503 and WeCom retries), instead of waiting past
+   * WeCom's 5 s answer window. Ignored for Redis.
+   * @default 1000
+   */
+  readonly busyTimeoutMs?: number;
+}
+
 /** Options of {@link createStore}. */
 export interface CreateStoreOptions {
   /**
-   * The clock of a SQLite store (see `SqliteStoreOptions.now`); ignored for Redis and for a given Store.
+   * The store's clock for kv calls that give no `now` and for `prune`'s housekeeping; ignored for a
+   * given Store.
    * @default Date.now
    */
   readonly now?: () => number;
   /** Where a Redis store logs connection trouble (rate-limited); silent by default. */
   readonly logger?: Logger;
+  /** As {@link StoreSetting.busyTimeoutMs}; the setting's own value wins. @default 1000 */
+  readonly busyTimeoutMs?: number;
 }
 
-/** The shape of `./redis.js`, which is loaded only when a Redis URL is used (ioredis stays unloaded otherwise). */
+/** The SQLite busy timeout of a store opened by URL: a receiver's answer must reach WeCom within 5 s. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 1000;
+
+/** The shape of `./sqlite.js`, loaded only when a SQLite URL is used (better-sqlite3 stays unloaded otherwise). */
+interface SqliteStoreModule {
+  readonly SqliteStore: new (filename: string, options?: { now?: () => number; busyTimeoutMs?: number }) => Store;
+}
+
+/** The shape of `./redis.js`, loaded only when a Redis URL is used (ioredis stays unloaded otherwise). */
 interface RedisStoreModule {
-  readonly RedisStore: { connect(url: string, options?: { logger?: Logger }): Promise<Store> };
+  readonly RedisStore: { connect(url: string, options?: { logger?: Logger; now?: () => number }): Promise<Store> };
 }
 
-/** Kept in a variable so the Redis store (and ioredis) load only when asked for. */
+/** Kept in variables so each implementation (and its driver) loads only when asked for. */
+const SQLITE_MODULE = './sqlite.js';
 const REDIS_MODULE = './redis.js';
 
 const ACCEPTED = 'sqlite:<path>, sqlite::memory:, file:<path>, redis://… or rediss://…';
@@ -41,7 +66,7 @@ const ACCEPTED = 'sqlite:<path>, sqlite::memory:, file:<path>, redis://… or re
  * @throws TypeError when `url` is not a string; `WecomRelayError('ERR_STORE_URL')` for any other form.
  */
 export function parseStoreUrl(url: string, cwd: string = process.cwd()): StoreLocation {
-  if (typeof url !== 'string') throw new TypeError(`Expected \`url\` to be a string, got \`${String(url)}\` (${typeof url})`);
+  if (typeof url !== 'string') throw expected('url', 'a string', url);
   const trimmed = url.trim();
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(trimmed)?.[1]?.toLowerCase();
 
@@ -69,26 +94,42 @@ export function parseStoreUrl(url: string, cwd: string = process.cwd()): StoreLo
   throw badUrl(url);
 }
 
+/** The URL of a `store` setting, short form or long. */
+export function storeUrlOf(setting: string | StoreSetting): string {
+  return typeof setting === 'string' ? setting : setting.url;
+}
+
 /**
- * The store a URL designates, opened and ready; a {@link Store} object passes through unchanged
- * (tests and embedders bring their own).
+ * The store a URL (or a `store` setting) designates, opened and ready; a {@link Store} object passes
+ * through unchanged (tests and embedders bring their own). The implementation is loaded with a dynamic
+ * `import()` only for the kind chosen, so importing the library loads neither better-sqlite3 nor ioredis.
  *
- * @throws TypeError when `url` is neither a string nor a Store; `WecomRelayError('ERR_STORE_URL')` for
- * an unknown URL form; `WecomRelayError('ERR_STORE_UNAVAILABLE')` when the store cannot be opened.
+ * @throws TypeError when `url` is neither a string, a setting nor a Store; `WecomRelayError('ERR_STORE_URL')`
+ * for an unknown URL form; `WecomRelayError('ERR_STORE_UNAVAILABLE')` naming the store when it cannot be opened.
  */
-export async function createStore(url: string | Store, options: CreateStoreOptions = {}): Promise<Store> {
+export async function createStore(url: string | StoreSetting | Store, options: CreateStoreOptions = {}): Promise<Store> {
   if (isStore(url)) return url;
-  const location = parseStoreUrl(url);
+  const setting: StoreSetting = typeof url === 'string' ? { url } : url;
+  if (setting === null || typeof setting !== 'object' || typeof setting.url !== 'string') {
+    throw expected('url', 'a store URL, a store setting or a Store', url);
+  }
+  const location = parseStoreUrl(setting.url);
+  const now = options.now === undefined ? {} : { now: options.now };
   if (location.kind === 'sqlite') {
-    return new SqliteStore(location.filename, options.now === undefined ? {} : { now: options.now });
+    const busyTimeoutMs = setting.busyTimeoutMs ?? options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+    const module = await load<SqliteStoreModule>(SQLITE_MODULE, `sqlite:${location.filename}`);
+    return new module.SqliteStore(location.filename, { ...now, busyTimeoutMs });
   }
-  let module: RedisStoreModule;
+  const module = await load<RedisStoreModule>(REDIS_MODULE, 'the Redis store');
+  return module.RedisStore.connect(location.url, { ...now, ...(options.logger ? { logger: options.logger } : {}) });
+}
+
+async function load<M>(specifier: string, what: string): Promise<M> {
   try {
-    module = (await import(REDIS_MODULE)) as RedisStoreModule;
+    return (await import(specifier)) as M;
   } catch (cause) {
-    throw new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause, message: 'the Redis store could not be loaded' });
+    throw storeUnavailable(cause, `cannot load the store implementation for ${what} (setting \`store\`)`);
   }
-  return module.RedisStore.connect(location.url, options.logger ? { logger: options.logger } : {});
 }
 
 function isStore(value: unknown): value is Store {

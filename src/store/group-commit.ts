@@ -1,3 +1,5 @@
+import { expected } from '../expected.js';
+
 /** Options of a {@link GroupCommit}. */
 export interface GroupCommitOptions<T, R> {
   /**
@@ -37,7 +39,7 @@ export class GroupCommit<T, R> {
   constructor(options: GroupCommitOptions<T, R>) {
     const maxBatch = options.maxBatch ?? 256;
     if (!Number.isInteger(maxBatch) || maxBatch < 1) {
-      throw new TypeError(`Expected \`maxBatch\` to be a positive integer, got \`${String(maxBatch)}\` (${typeof maxBatch})`);
+      throw expected('maxBatch', 'a positive integer', maxBatch);
     }
     this.#options = options;
     this.#maxBatch = maxBatch;

@@ -1,4 +1,4 @@
-import type { CallbackState, DeliveryState } from './store.js';
+import type { CallbackState, DeliveryState } from './records.js';
 
 /**
  * The key layout of the Redis store, under a prefix `P` (default `wecom-relay:`). Hashes are the truth;
@@ -25,11 +25,12 @@ import type { CallbackState, DeliveryState } from './store.js';
  * | `kv:<ns>:<key>`              | hash  | {ns, key, value, canon, version, updatedAt, expiresAt}, PX   |
  * | `kvx:<ns>`                   | set   | the keys of a namespace                                      |
  * | `kvns`                       | set   | namespaces (for the prune sweep of `kvx:*`)                  |
- * | `lock:<key>`                 | string| a lock token, `SET NX PX`                                    |
+ * | `lk:<key>`                   | hash  | a lock {token, expiresAt} (caller's clock), PX as GC         |
  * | `rate:<key>`                 | zset  | sends in the rolling window, by time                         |
  * | `seq`                        | string| the insertion counter                                        |
  * | `meta`                       | string| set by reconcile; its absence means the indexes may be gone  |
  * | `reconciled`                 | string| a periodic reconcile ran within the interval (PX)            |
+ * | `reconciling`                | string| the token of the process reconciling now (PX, server clock)  |
  *
  * `<ns>` is `encodeURIComponent`-escaped (so `kv:<ns>:<key>` is unambiguous whatever the namespace
  * holds); ids, keys and target names are used as they are.
@@ -108,9 +109,9 @@ export class RedisKeys {
     return 'kvns';
   }
 
-  /** A lock. */
+  /** A lock (`lk:`, not the string `lock:` keys of versions that locked on the server's clock). */
   lock(key: string): string {
-    return `lock:${key}`;
+    return `lk:${key}`;
   }
 
   /** A rate-limit window. */
@@ -126,6 +127,11 @@ export class RedisKeys {
   /** The marker that a periodic reconcile ran recently. */
   get reconciled(): string {
     return 'reconciled';
+  }
+
+  /** The lock of the reconcile run (internal housekeeping: on the Redis server's clock). */
+  get reconciling(): string {
+    return 'reconciling';
   }
 
   /** A SCAN `MATCH` pattern for every key starting with `relative` (the prefix's glob characters escaped). */

@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
 import { WecomRelayError } from '../errors.js';
+import { expected } from '../expected.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /** Options of `RedisStore.connect`. */
@@ -13,8 +14,8 @@ export interface RedisStoreOptions {
   /** Where connection problems and index repairs are logged (rate-limited). @default silentLogger */
   readonly logger?: Logger;
   /**
-   * The clock for methods that take no explicit `now` (kv reads and writes without `now`). Locks use
-   * Redis's own expiry (`PX`), so they follow the Redis server's clock.
+   * The clock of kv calls that give no `now`. Every other method (locks included) takes `now` from the
+   * caller; Redis `PX` expiry is garbage collection only.
    * @default Date.now
    */
   readonly now?: () => number;
@@ -115,9 +116,4 @@ export function resolveRedisStoreOptions(url: string, options: RedisStoreOptions
 
 function isPositiveInteger(value: unknown): value is number {
   return Number.isInteger(value) && (value as number) > 0;
-}
-
-/** The one TypeError shape: ``Expected `name` to be …, got `value` (type)``. */
-function expected(name: string, what: string, value: unknown): TypeError {
-  return new TypeError(`Expected \`${name}\` to be ${what}, got \`${String(value)}\` (${typeof value})`);
 }

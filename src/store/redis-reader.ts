@@ -3,7 +3,7 @@ import type { RedisKeys } from './redis-keys.js';
 import { exists, toCallbackRecord, toDeliveryRecord, toHash } from './redis-records.js';
 import { runScript } from './redis-scripts.js';
 import { matchesGlob } from './glob.js';
-import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, ListCallbacksQuery, ListDeliveriesQuery } from './store.js';
+import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, ListCallbacksQuery, ListDeliveriesQuery } from './records.js';
 
 /** A record found through an index, with its index score and member (for ordering merged lists). */
 export interface Indexed<R> {

@@ -76,7 +76,7 @@ export class RedisReconciler {
    */
   async run(): Promise<ReconcileReport | undefined> {
     const token = randomUUID();
-    const lock = this.#keys.full(this.#keys.lock('wecom-relay:reconcile'));
+    const lock = this.#keys.full(this.#keys.reconciling);
     if ((await this.#client.set(lock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') return undefined;
     try {
       const callbacks = await this.#reindex('cb:', 'reconcileCallbacks');
@@ -85,7 +85,7 @@ export class RedisReconciler {
       await this.#client.set(this.#keys.full(this.#keys.meta), JSON.stringify({ reconciledAt: Date.now() }));
       return { callbacks, deliveries, kv };
     } finally {
-      await runScript(this.#client, 'lockRelease', [this.#keys.prefix, this.#keys.lock('wecom-relay:reconcile'), token]).catch(() => undefined);
+      await runScript(this.#client, 'reconcileUnlock', [this.#keys.prefix, this.#keys.reconciling, token]).catch(() => undefined);
     }
   }
 

@@ -1,6 +1,6 @@
 import type { Endpoint, EventEnvelope } from '../events/envelope.js';
 import type { CallbackFields } from '../xml/fields.js';
-import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, KvRecord, NewCallback } from './store.js';
+import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, KvRecord, NewCallback } from './records.js';
 
 /** A Redis hash as read by HGETALL: an absent field stands for null. */
 export type Hash = Readonly<Record<string, string>>;
@@ -84,9 +84,9 @@ export function toDeliveryRecord(h: Hash, eventJson: string): DeliveryRecord {
 }
 
 /** The kv record a hash holds. */
-export function toKvRecord<T>(h: Hash): KvRecord<T> {
+export function toKvRecord(h: Hash): KvRecord<unknown> {
   return {
-    value: JSON.parse(text(h, 'value')) as T,
+    value: JSON.parse(text(h, 'value')) as unknown,
     version: num(h, 'version'),
     updatedAt: num(h, 'updatedAt'),
     expiresAt: numOrNull(h, 'expiresAt'),

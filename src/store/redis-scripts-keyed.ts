@@ -65,24 +65,54 @@ if redis.call('EXISTS', idx) == 0 then redis.call('SREM', P .. 'kvns', ARGV[3]) 
 return n
 `;
 
+/**
+ * Takes a lock when absent or expired on the caller's clock. ARGV: P, lock key, token, now, expiresAt,
+ * PEXPIRE ms (garbage collection only, beyond expiresAt). The lock is a hash {token, expiresAt}.
+ * Returns 1 when taken.
+ */
+export const LOCK_ACQUIRE = `
+local key = P .. ARGV[2]
+local held = redis.call('HGET', key, 'expiresAt')
+if held and tonumber(held) > tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', key, 'token', ARGV[3], 'expiresAt', ARGV[5])
+redis.call('PEXPIRE', key, ARGV[6])
+return 1
+`;
+
+/** Extends a lock `token` still holds at `now`. ARGV: P, lock key, token, now, expiresAt, PEXPIRE ms. Returns 0/1. */
+export const LOCK_RENEW = `
+local key = P .. ARGV[2]
+local h = redis.call('HMGET', key, 'token', 'expiresAt')
+if h[1] ~= ARGV[3] or not h[2] or tonumber(h[2]) <= tonumber(ARGV[4]) then return 0 end
+redis.call('HSET', key, 'expiresAt', ARGV[5])
+redis.call('PEXPIRE', key, ARGV[6])
+return 1
+`;
+
 /** Deletes a lock only if `token` still holds it. ARGV: P, lock key, token. Returns 0/1. */
 export const LOCK_RELEASE = `
+local key = P .. ARGV[2]
+if redis.call('HGET', key, 'token') ~= ARGV[3] then return 0 end
+return redis.call('DEL', key)
+`;
+
+/** Deletes the reconcile lock (a string) only if `token` holds it. ARGV: P, key, token. Returns 0/1. */
+export const RECONCILE_UNLOCK = `
 local key = P .. ARGV[2]
 if redis.call('GET', key) ~= ARGV[3] then return 0 end
 return redis.call('DEL', key)
 `;
 
 /**
- * One rolling-window rate slot. ARGV: P, rate key, now, window start, count, unique member, PEXPIRE ms.
- * Returns { 1, '' } when a slot was taken, else { 0, score of the oldest send in the window }.
+ * Up to `wanted` rolling-window rate slots. ARGV: P, rate key, now, window start, count, wanted, member
+ * prefix (unique per call), PEXPIRE ms. Returns { granted, score of the oldest send in the window or '' }.
  */
-export const RATE_SLOT = `
+export const RATE_SLOTS = `
 local key = P .. ARGV[2]
 redis.call('ZREMRANGEBYSCORE', key, '-inf', ARGV[4])
-if redis.call('ZCARD', key) < tonumber(ARGV[5]) then
-  redis.call('ZADD', key, ARGV[3], ARGV[6])
-  redis.call('PEXPIRE', key, ARGV[7])
-  return { 1, '' }
-end
-return { 0, redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] }
+local granted = math.max(0, math.min(tonumber(ARGV[6]), tonumber(ARGV[5]) - redis.call('ZCARD', key)))
+for i = 1, granted do redis.call('ZADD', key, ARGV[3], ARGV[7] .. ':' .. i) end
+if granted > 0 then redis.call('PEXPIRE', key, ARGV[8]) end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2] or ''
+return { granted, oldest }
 `;

@@ -75,18 +75,18 @@ return { redis.call('EXISTS', P .. 'meta'), out }
 `;
 
 /**
- * Finishes a leased callback: event stored, `done`, a missing corpId filled from the event, one delivery
- * per target that does not exist yet.
- * ARGV: P, id, owner, now, event JSON, event type, target, … Returns -1 without the lease, else the
- * number of deliveries created.
+ * Finishes a leased callback: event stored, `done`, type set to the event's, a missing corpId filled from
+ * the event, one delivery per target that does not exist yet.
+ * ARGV: P, id, owner, now, event JSON, event type, target, … Returns { 0 } without the lease, else
+ * { 1, target, … } naming the targets a delivery was created for.
  */
 export const COMPLETE_CALLBACK = `
 local id, owner, now = ARGV[2], ARGV[3], ARGV[4]
 local key = P .. 'cb:' .. id
 local h = redis.call('HMGET', key, 'state', 'leaseOwner', 'seq', 'receivedAt')
-if h[1] ~= 'pending' or h[2] ~= owner then return -1 end
+if h[1] ~= 'pending' or h[2] ~= owner then return { 0 } end
 local m = mem(h[3], id)
-redis.call('HSET', key, 'state', 'done', 'event', ARGV[5], 'processedAt', now)
+redis.call('HSET', key, 'state', 'done', 'event', ARGV[5], 'processedAt', now, 'type', ARGV[6])
 redis.call('HDEL', key, 'lastError', 'leaseOwner', 'leaseUntil')
 -- A corp learned while processing (create_auth names it only after the AuthCode exchange) fills a missing corpId.
 local ok, ev = pcall(cjson.decode, ARGV[5])
@@ -98,7 +98,7 @@ redis.call('ZREM', P .. 'cbx:leased', m)
 redis.call('ZREM', P .. 'cbx:st:pending', m)
 redis.call('ZADD', P .. 'cbx:st:done', h[4], m)
 redis.call('ZADD', P .. 'cbx:processed', now, m)
-local created = 0
+local created = { 1 }
 for i = 7, #ARGV do
   local target = ARGV[i]
   local did = id .. ':' .. target
@@ -114,7 +114,7 @@ for i = 7, #ARGV do
     redis.call('ZADD', P .. 'dlx:due:' .. target, now, dm)
     redis.call('SADD', P .. 'dlx:ev:' .. id, did)
     redis.call('SADD', P .. 'dlx:targets', target)
-    created = created + 1
+    created[#created + 1] = target
   end
 end
 return created
@@ -210,10 +210,10 @@ return 1
 
 /**
  * Re-queues deliveries with a fresh retry budget. ARGV: P, now, expected state ('' = any), id, …
- * Returns how many were re-queued.
+ * Returns the target of each delivery re-queued.
  */
 export const REPLAY_DELIVERIES = `
-local now, expected, n = ARGV[2], ARGV[3], 0
+local now, expected, out = ARGV[2], ARGV[3], {}
 for i = 4, #ARGV do
   local id = ARGV[i]
   local key = P .. 'dl:' .. id
@@ -228,10 +228,32 @@ for i = 4, #ARGV do
     redis.call('HSET', key, 'state', 'pending', 'attempts', '0', 'nextAttemptAt', now, 'updatedAt', now)
     redis.call('HINCRBY', key, 'replays', 1)
     redis.call('HDEL', key, 'deliveredAt', 'leaseOwner', 'leaseUntil')
-    n = n + 1
+    out[#out + 1] = t
   end
 end
-return n
+return out
+`;
+
+/**
+ * Extends leases still held. ARGV: P, kind ('cb' | 'dl'), owner, leaseUntil, now, id, … A lease is held
+ * while the item is pending, leased to `owner`, and its lease has not run out at `now`. Returns the ids
+ * renewed (their leased-set scores moved with them).
+ */
+export const RENEW_LEASES = `
+local kind, owner, leaseUntil, now, out = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), {}
+for i = 6, #ARGV do
+  local id = ARGV[i]
+  local key = P .. kind .. ':' .. id
+  local h = redis.call('HMGET', key, 'state', 'leaseOwner', 'leaseUntil', 'seq', 'target')
+  if h[1] == 'pending' and h[2] == owner and h[3] and tonumber(h[3]) > now then
+    redis.call('HSET', key, 'leaseUntil', leaseUntil)
+    local leased = P .. 'cbx:leased'
+    if kind == 'dl' then leased = P .. 'dlx:leased:' .. h[5] end
+    redis.call('ZADD', leased, leaseUntil, mem(h[4], id))
+    out[#out + 1] = id
+  end
+end
+return out
 `;
 
 /** Reads deliveries with their events. ARGV: P, id, … Returns { { flat hash (empty if absent), event or '' }, … }. */

@@ -26,6 +26,7 @@ const SCRIPTS = {
   recordAttempt: work.RECORD_ATTEMPT,
   releaseDelivery: work.RELEASE_DELIVERY,
   replayDeliveries: work.REPLAY_DELIVERIES,
+  renewLeases: work.RENEW_LEASES,
   readDeliveries: work.READ_DELIVERIES,
   stats: upkeep.STATS,
   pruneDeliveries: upkeep.PRUNE_DELIVERIES,
@@ -37,8 +38,11 @@ const SCRIPTS = {
   kvDelete: keyed.KV_DELETE,
   kvTake: keyed.KV_TAKE,
   kvSweep: keyed.KV_SWEEP,
+  lockAcquire: keyed.LOCK_ACQUIRE,
+  lockRenew: keyed.LOCK_RENEW,
   lockRelease: keyed.LOCK_RELEASE,
-  rateSlot: keyed.RATE_SLOT,
+  rateSlots: keyed.RATE_SLOTS,
+  reconcileUnlock: keyed.RECONCILE_UNLOCK,
 } as const;
 
 /** The name of one of the store's Lua scripts. */
@@ -67,4 +71,22 @@ export function runScript(client: Redis, name: ScriptName, args: readonly Script
   const method = (client as unknown as Record<string, ScriptMethod>)[`${COMMAND_PREFIX}${name}`];
   if (method === undefined) throw new Error(`script ${name} is not defined on this client`);
   return method.apply(client, [...args]);
+}
+
+/**
+ * Runs several scripts in one pipeline (one round trip); resolves their replies in order, or rejects
+ * with the first error.
+ */
+export async function runScripts(client: Redis, calls: ReadonlyArray<readonly [ScriptName, readonly ScriptArg[]]>): Promise<unknown[]> {
+  const pipeline = client.pipeline();
+  for (const [name, args] of calls) {
+    const method = (pipeline as unknown as Record<string, ScriptMethod>)[`${COMMAND_PREFIX}${name}`];
+    if (method === undefined) throw new Error(`script ${name} is not defined on this client`);
+    method.apply(pipeline, [...args]);
+  }
+  const replies = (await pipeline.exec()) ?? [];
+  return replies.map(([error, reply]) => {
+    if (error) throw error;
+    return reply;
+  });
 }

@@ -3,12 +3,11 @@ import type { RedisKeys } from './redis-keys.js';
 import { idOf, type RedisReader } from './redis-reader.js';
 import type { RedisReconciler } from './redis-reconciler.js';
 import { callbackFields, toCallbackRecord, toDeliveryRecord, toHash } from './redis-records.js';
-import { runScript, type ScriptArg, type ScriptName } from './redis-scripts.js';
-import { validateClaim } from './sqlite-validate.js';
+import { runScript, runScripts, type ScriptArg, type ScriptName } from './redis-scripts.js';
 import type {
-  AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, DeliveryState, NewCallback,
-  ReplaySelection, StoreStats, TargetDeliveryStats,
-} from './store.js';
+  AttemptOutcome, AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord,
+  NewCallback, ReplaySelection, StoreStats, TargetDeliveryStats,
+} from './records.js';
 
 /** `lastResponse` keeps the first characters of the response body only (as the SQLite store). */
 const MAX_RESPONSE_CHARS = 2000;
@@ -16,12 +15,11 @@ const MAX_RESPONSE_CHARS = 2000;
 const BULK = 500;
 /** Most index entries one claim examines beyond `limit` (stale entries are fixed as they are met). */
 const CLAIM_SLACK = 1000;
-const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead'];
 
 /**
  * The work queues of the Redis store — the inbox of callbacks and one queue of deliveries per target —
- * each state change one Lua script (`redis-scripts-work.ts`), with their stats and pruning. Validates its input (TypeError) and leaves
- * Redis errors to the store to map; the store also emits the change events.
+ * each state change one Lua script (`redis-scripts-work.ts`), with their stats and pruning. The guard has
+ * checked the arguments; Redis errors are left to it to map, and it emits the change events.
  */
 export class RedisWork {
   readonly #client: Redis;
@@ -38,24 +36,20 @@ export class RedisWork {
 
   /** See `Store.putCallback`: resolves whether it inserted. */
   async putCallback(callback: NewCallback): Promise<boolean> {
-    if (typeof callback?.id !== 'string' || callback.id === '') throw expected('callback.id', 'a non-empty string', callback?.id);
-    if (!Number.isFinite(callback.receivedAt)) throw expected('callback.receivedAt', 'a finite number', callback.receivedAt);
     return (await this.#run('putCallback', [callback.id, String(callback.receivedAt), ...callbackFields(callback)])) === 1;
   }
 
   /** See `Store.claimCallbacks`: counts an attempt per claim. */
   async claimCallbacks(claim: ClaimOptions): Promise<CallbackRecord[]> {
-    const rows = await this.#claim('cb', 'cbx:due', 'cbx:leased', validateClaim(claim));
+    const rows = await this.#claim('cb', 'cbx:due', 'cbx:leased', claim);
     return rows.map(([flat]) => toCallbackRecord(toHash(flat)));
   }
 
-  /** See `Store.completeCallback`: resolves the number of deliveries created, or -1 without the lease. */
-  async completeCallback(id: string, owner: string, completion: CallbackCompletion): Promise<number> {
+  /** See `Store.completeCallback`: resolves the targets a delivery was created for, or undefined without the lease. */
+  async completeCallback(id: string, owner: string, completion: CallbackCompletion): Promise<string[] | undefined> {
     const { event, targets, now } = completion;
-    for (const target of targets) {
-      if (typeof target !== 'string' || target === '') throw expected('target', 'a non-empty string', target);
-    }
-    return Number(await this.#run('completeCallback', [id, owner, String(now), JSON.stringify(event), event.type, ...targets]));
+    const [done, ...created] = await this.#run('completeCallback', [id, owner, String(now), JSON.stringify(event), event.type, ...targets]) as [number, ...string[]];
+    return done === 1 ? created : undefined;
   }
 
   /** See `Store.deferCallback`. */
@@ -76,30 +70,26 @@ export class RedisWork {
   }
 
   /** See `Store.claimDeliveries`: each delivery's event is read in the same script. */
-  async claimDeliveries(claim: ClaimOptions & { readonly target: string }): Promise<DeliveryRecord[]> {
+  async claimDeliveries(claim: DeliveryClaimOptions): Promise<DeliveryRecord[]> {
     const { target } = claim;
-    if (typeof target !== 'string' || target === '') throw expected('target', 'a non-empty string', target);
-    const rows = await this.#claim('dl', this.#keys.deliveryDue(target), this.#keys.deliveryLeased(target), validateClaim(claim));
+    const rows = await this.#claim('dl', this.#keys.deliveryDue(target), this.#keys.deliveryLeased(target), claim);
     return rows.map(([flat, event]) => toDeliveryRecord(toHash(flat), event));
   }
 
-  /** See `Store.recordAttempt`; `lastResponse` keeps the first 2,000 characters. */
-  async recordAttempt(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean> {
-    const { state, countAttempt, now } = outcome;
-    if (!DELIVERY_STATES.includes(state)) throw expected('outcome.state', `one of ${DELIVERY_STATES.join(', ')}`, state);
-    const next = outcome.nextAttemptAt ?? now;
-    const set: string[] = ['state', state, 'nextAttemptAt', String(next), 'updatedAt', String(now)];
-    const unset: string[] = ['leaseOwner', 'leaseUntil'];
-    const field = (name: string, value: string | number | null | undefined): void => {
-      if (value === null || value === undefined) unset.push(name);
-      else set.push(name, String(value));
-    };
-    field('lastStatus', outcome.status);
-    field('lastResponse', outcome.response?.slice(0, MAX_RESPONSE_CHARS));
-    field('lastError', outcome.error);
-    if (state === 'delivered') set.push('deliveredAt', String(now));
-    const args = [id, owner, state, countAttempt ? '1' : '0', String(next), String(now), String(set.length / 2), ...set, ...unset];
-    return (await this.#run('recordAttempt', args)) === 1;
+  /** See `Store.recordAttempts`: one script per attempt, all in one pipeline (one round trip). */
+  async recordAttempts(batch: readonly AttemptRecord[]): Promise<boolean[]> {
+    const replies = await runScripts(this.#client, batch.map(({ id, owner, outcome }) =>
+      ['recordAttempt', [this.#keys.prefix, ...attemptArgs(id, owner, outcome)]] as const));
+    return replies.map((reply) => reply === 1);
+  }
+
+  /** See `Store.renewCallbackLeases` / `renewDeliveryLeases`. */
+  async renewLeases(kind: 'cb' | 'dl', ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<string[]> {
+    const renewed = new Set<string>();
+    for (const batch of batches(ids)) {
+      for (const id of await this.#run('renewLeases', [kind, owner, String(leaseUntil), String(now), ...batch]) as string[]) renewed.add(id);
+    }
+    return [...new Set(ids)].filter((id) => renewed.has(id));
   }
 
   /** See `Store.releaseDelivery`. */
@@ -111,7 +101,7 @@ export class RedisWork {
    * See `Store.replayDeliveries`. A selection by filter collects the ids from the createdAt indexes
    * first; the script re-checks the state of each, so one that moved in between is left alone.
    */
-  async replayDeliveries(selection: ReplaySelection, now: number): Promise<number> {
+  async replayDeliveries(selection: ReplaySelection, now: number): Promise<string[]> {
     let ids: readonly string[];
     let expectedState = '';
     if ('ids' in selection) {
@@ -124,9 +114,9 @@ export class RedisWork {
       const members = await Promise.all(targets.map((t) => this.#reader.members(this.#keys.deliveryIndex(t, t === undefined ? undefined : state), selection)));
       ids = members.flat().map(idOf);
     }
-    let count = 0;
-    for (const batch of batches(ids)) count += Number(await this.#run('replayDeliveries', [String(now), expectedState, ...batch]));
-    return count;
+    const targets: string[] = [];
+    for (const batch of batches(ids)) targets.push(...await this.#run('replayDeliveries', [String(now), expectedState, ...batch]) as string[]);
+    return targets;
   }
 
   /** See `Store.stats`: one script, so one snapshot. */
@@ -145,7 +135,6 @@ export class RedisWork {
    * callbacks left without deliveries, then targets left without deliveries. Resolves the first two counts.
    */
   async prune(before: number): Promise<number> {
-    if (!Number.isFinite(before)) throw expected('before', 'a finite number', before);
     let count = 0;
     let examined: number;
     do {
@@ -193,7 +182,19 @@ function batches(ids: readonly string[]): string[][] {
   return out;
 }
 
-/** The one TypeError shape: ``Expected `name` to be …, got `value` (type)``. */
-function expected(name: string, what: string, value: unknown): TypeError {
-  return new TypeError(`Expected \`${name}\` to be ${what}, got \`${String(value)}\` (${typeof value})`);
+/** The `recordAttempt` script's arguments after the prefix; `lastResponse` keeps the first 2,000 characters. */
+function attemptArgs(id: string, owner: string, outcome: AttemptOutcome): string[] {
+  const { state, countAttempt, now } = outcome;
+  const next = outcome.nextAttemptAt ?? now;
+  const set: string[] = ['state', state, 'nextAttemptAt', String(next), 'updatedAt', String(now)];
+  const unset: string[] = ['leaseOwner', 'leaseUntil'];
+  const field = (name: string, value: string | number | null | undefined): void => {
+    if (value === null || value === undefined) unset.push(name);
+    else set.push(name, String(value));
+  };
+  field('lastStatus', outcome.status);
+  field('lastResponse', outcome.response?.slice(0, MAX_RESPONSE_CHARS));
+  field('lastError', outcome.error);
+  if (state === 'delivered') set.push('deliveredAt', String(now));
+  return [id, owner, state, countAttempt ? '1' : '0', String(next), String(now), String(set.length / 2), ...set, ...unset];
 }

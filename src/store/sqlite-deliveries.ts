@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { deliveriesFilter, replayFilter } from './sqlite-filters.js';
 import { toDeliveryRecord, type DeliveryRow } from './sqlite-rows.js';
 import type { Prepare } from './sqlite-statements.js';
-import type { AttemptOutcome, ClaimOptions, DeliveryRecord, ListDeliveriesQuery, ReplaySelection } from './store.js';
+import type { AttemptOutcome, AttemptRecord, DeliveryClaimOptions, DeliveryRecord, ListDeliveriesQuery, ReplaySelection } from './records.js';
 
 /** `lastResponse` keeps the first characters of the response body only. */
 export const MAX_RESPONSE_CHARS = 2000;
@@ -16,12 +16,13 @@ const SELECT = 'SELECT d.*, c.event_json FROM deliveries d JOIN callbacks c ON c
  */
 export class SqliteDeliveries {
   readonly #prepare: Prepare;
-  readonly #claim: (claim: ClaimOptions & { readonly target: string }) => DeliveryRecord[];
+  readonly #claim: (claim: DeliveryClaimOptions) => DeliveryRecord[];
+  readonly #recordAttempts: (batch: readonly AttemptRecord[]) => boolean[];
 
   constructor(db: Database.Database, prepare: Prepare) {
     this.#prepare = prepare;
     // The claim and the read of the claimed rows' events in one transaction: one consistent snapshot.
-    const claim = db.transaction(({ target, owner, limit, leaseMs, now }: ClaimOptions & { readonly target: string }) => {
+    const claim = db.transaction(({ target, owner, limit, leaseMs, now }: DeliveryClaimOptions) => {
       const claimed = prepare(`UPDATE deliveries SET lease_owner = ?, lease_until = ?
         WHERE id IN (SELECT id FROM deliveries
           WHERE target = ? AND state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until <= ?)
@@ -33,18 +34,26 @@ export class SqliteDeliveries {
       return rows.map(toDeliveryRecord);
     });
     this.#claim = (options) => claim.immediate(options);
+    const recordAttempts = db.transaction((batch: readonly AttemptRecord[]) =>
+      batch.map(({ id, owner, outcome }) => this.#recordAttempt(id, owner, outcome)));
+    this.#recordAttempts = (batch) => recordAttempts.immediate(batch);
   }
 
   /** See `Store.claimDeliveries`: no attempt is counted until {@link recordAttempt}. */
-  claim(options: ClaimOptions & { readonly target: string }): DeliveryRecord[] {
+  claim(options: DeliveryClaimOptions): DeliveryRecord[] {
     return this.#claim(options);
   }
 
+  /** See `Store.recordAttempts`: the whole batch in one IMMEDIATE transaction (one commit). */
+  recordAttempts(batch: readonly AttemptRecord[]): boolean[] {
+    return this.#recordAttempts(batch);
+  }
+
   /**
-   * See `Store.recordAttempt`: needs the lease; counts the attempt if asked; `pending` without
-   * `nextAttemptAt` is due at `now`; `delivered` stamps `deliveredAt`; the lease is released.
+   * One attempt (see `Store.recordAttempt`): needs the lease; counts the attempt if asked; `pending`
+   * without `nextAttemptAt` is due at `now`; `delivered` stamps `deliveredAt`; the lease is released.
    */
-  recordAttempt(id: string, owner: string, outcome: AttemptOutcome): boolean {
+  #recordAttempt(id: string, owner: string, outcome: AttemptOutcome): boolean {
     const { state, countAttempt, now } = outcome;
     const response = outcome.response == null ? null : outcome.response.slice(0, MAX_RESPONSE_CHARS);
     return this.#prepare(`UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt_at = ?,
@@ -80,10 +89,18 @@ export class SqliteDeliveries {
    * See `Store.replayDeliveries`: pending, due `now`, attempts 0, `replays` + 1, lease and `deliveredAt`
    * cleared; `lastStatus` / `lastResponse` / `lastError` are kept as history until the next attempt.
    */
-  replay(selection: ReplaySelection, now: number): number {
+  replay(selection: ReplaySelection, now: number): string[] {
     const filter = replayFilter(selection);
     return this.#prepare(`UPDATE deliveries SET state = 'pending', attempts = 0, replays = replays + 1, next_attempt_at = ?,
-      updated_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL ${filter.sql}`)
-      .run(now, now, ...filter.params).changes;
+      updated_at = ?, delivered_at = NULL, lease_owner = NULL, lease_until = NULL ${filter.sql} RETURNING target`).pluck()
+      .all(now, now, ...filter.params) as string[];
+  }
+
+  /** See `Store.renewDeliveryLeases`: only leases `owner` still holds at `now`. */
+  renew(ids: readonly string[], owner: string, leaseUntil: number, now: number): string[] {
+    const renewed = new Set(this.#prepare(`UPDATE deliveries SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))
+      AND state = 'pending' AND lease_owner = ? AND lease_until > ? RETURNING id`).pluck()
+      .all(leaseUntil, JSON.stringify(ids), owner, now) as string[]);
+    return [...new Set(ids)].filter((id) => renewed.has(id));
   }
 }

@@ -1,5 +1,5 @@
 import { toSqliteGlob } from './glob.js';
-import type { ListCallbacksQuery, ListDeliveriesQuery, ReplaySelection } from './store.js';
+import type { ListCallbacksQuery, ListDeliveriesQuery, ReplaySelection } from './records.js';
 
 /** A SQL `WHERE` clause (possibly empty) with its parameters in order. */
 export interface Filter {

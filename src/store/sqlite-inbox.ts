@@ -2,31 +2,17 @@ import type Database from 'better-sqlite3';
 import { callbacksFilter } from './sqlite-filters.js';
 import { toCallbackRecord, type CallbackRow } from './sqlite-rows.js';
 import type { Prepare } from './sqlite-statements.js';
-import { expected } from './sqlite-validate.js';
 import type {
   CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, ListCallbacksQuery, NewCallback, PutCallbackResult,
-} from './store.js';
+} from './records.js';
 
 /** A callback serialized for the `callbacks` INSERT (parameters in column order). */
 export type CallbackInsert = readonly unknown[];
 
-/**
- * Checks and serializes a callback for {@link SqliteInbox.insertBatch}, so that a malformed one is
- * refused on its own (TypeError) instead of failing the group-commit batch it would have joined.
- */
+/** Serializes a (checked) callback for {@link SqliteInbox.insertBatch}. */
 export function toCallbackInsert(callback: NewCallback): CallbackInsert {
-  const { id, endpoint, suiteId, receiveId, receivedAt, plaintext, fields, type, corpId } = callback ?? {};
-  for (const [name, value] of Object.entries({ id, endpoint, suiteId, type })) {
-    if (typeof value !== 'string' || value === '') throw expected(`callback.${name}`, 'a non-empty string', value);
-  }
-  // Empty is a real receiveid: third-party apps of an individual entity (个人主体) are sealed with ''.
-  if (typeof receiveId !== 'string') throw expected('callback.receiveId', 'a string', receiveId);
-  if (typeof plaintext !== 'string') throw expected('callback.plaintext', 'a string', plaintext);
-  if (!Number.isFinite(receivedAt)) throw expected('callback.receivedAt', 'a finite number', receivedAt);
-  if (corpId !== null && typeof corpId !== 'string') throw expected('callback.corpId', 'a string or null', corpId);
-  const fieldsJson = fields !== null && typeof fields === 'object' ? JSON.stringify(fields) : undefined;
-  if (fieldsJson === undefined) throw expected('callback.fields', 'an object', fields);
-  return [id, endpoint, suiteId, receiveId, receivedAt, plaintext, fieldsJson, type, corpId, receivedAt];
+  const { id, endpoint, suiteId, receiveId, receivedAt, plaintext, fields, type, corpId } = callback;
+  return [id, endpoint, suiteId, receiveId, receivedAt, plaintext, JSON.stringify(fields), type, corpId, receivedAt];
 }
 
 /**
@@ -37,7 +23,7 @@ export function toCallbackInsert(callback: NewCallback): CallbackInsert {
 export class SqliteInbox {
   readonly #prepare: Prepare;
   readonly #insertBatch: (rows: readonly CallbackInsert[]) => PutCallbackResult[];
-  readonly #complete: (id: string, owner: string, completion: CallbackCompletion) => number;
+  readonly #complete: (id: string, owner: string, completion: CallbackCompletion) => string[] | undefined;
 
   constructor(db: Database.Database, prepare: Prepare) {
     this.#prepare = prepare;
@@ -48,19 +34,18 @@ export class SqliteInbox {
       rows.map((row): PutCallbackResult => ({ inserted: insert.run(...row).changes > 0 })));
     this.#insertBatch = (rows) => insertBatch.immediate(rows);
 
-    const complete = db.transaction((id: string, owner: string, { event, targets, now }: CallbackCompletion): number => {
-      // A corp learned while processing (create_auth names it only after the AuthCode exchange) fills a missing corp_id.
-      const done = prepare(`UPDATE callbacks SET state = 'done', event_json = ?, processed_at = ?, last_error = NULL,
+    const complete = db.transaction((id: string, owner: string, { event, targets, now }: CallbackCompletion): string[] | undefined => {
+      // A corp learned while processing (create_auth names it only after the AuthCode exchange) fills a missing corp_id;
+      // the ingest-time type gives way to the normalized event's.
+      const done = prepare(`UPDATE callbacks SET state = 'done', event_json = ?, processed_at = ?, last_error = NULL, type = ?,
         lease_owner = NULL, lease_until = NULL, corp_id = COALESCE(corp_id, ?) WHERE id = ? AND state = 'pending' AND lease_owner = ?`)
-        .run(JSON.stringify(event), now, event.source.corpId ?? null, id, owner);
-      if (done.changes === 0) return -1;
+        .run(JSON.stringify(event), now, event.type, event.source.corpId || null, id, owner);
+      if (done.changes === 0) return undefined;
       // OR IGNORE: a delivery that already exists for the pair (a re-processed callback) is left as it is.
       const insertDelivery = prepare(`INSERT OR IGNORE INTO deliveries
         (id, event_id, target, event_type, state, next_attempt_at, created_at, updated_at)
         VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)`);
-      let created = 0;
-      for (const target of targets) created += insertDelivery.run(`${id}:${target}`, id, target, event.type, now, now, now).changes;
-      return created;
+      return targets.filter((target) => insertDelivery.run(`${id}:${target}`, id, target, event.type, now, now, now).changes > 0);
     });
     this.#complete = (id, owner, completion) => complete.immediate(id, owner, completion);
   }
@@ -96,8 +81,8 @@ export class SqliteInbox {
     return rows.map(toCallbackRecord);
   }
 
-  /** See `Store.completeCallback`: resolves -1 without the lease, else how many deliveries were created. */
-  complete(id: string, owner: string, completion: CallbackCompletion): number {
+  /** See `Store.completeCallback`: resolves undefined without the lease, else the targets a delivery was created for. */
+  complete(id: string, owner: string, completion: CallbackCompletion): string[] | undefined {
     return this.#complete(id, owner, completion);
   }
 
@@ -121,5 +106,13 @@ export class SqliteInbox {
   requeue(ids: readonly string[], now: number): number {
     return this.#prepare(`UPDATE callbacks SET state = 'pending', next_attempt_at = ?, attempts = 0,
       lease_owner = NULL, lease_until = NULL WHERE id IN (SELECT value FROM json_each(?))`).run(now, JSON.stringify(ids)).changes;
+  }
+
+  /** See `Store.renewCallbackLeases`: only leases `owner` still holds at `now`. */
+  renew(ids: readonly string[], owner: string, leaseUntil: number, now: number): string[] {
+    const renewed = new Set(this.#prepare(`UPDATE callbacks SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))
+      AND state = 'pending' AND lease_owner = ? AND lease_until > ? RETURNING id`).pluck()
+      .all(leaseUntil, JSON.stringify(ids), owner, now) as string[]);
+    return [...new Set(ids)].filter((id) => renewed.has(id));
   }
 }

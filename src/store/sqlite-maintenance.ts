@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Prepare } from './sqlite-statements.js';
-import type { StoreStats, TargetDeliveryStats } from './store.js';
+import type { StoreStats, TargetDeliveryStats } from './records.js';
 
 /**
  * Counts for metrics and `/readyz`, read in one snapshot. `oldestPendingAt` is the oldest pending

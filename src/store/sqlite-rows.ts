@@ -1,6 +1,6 @@
 import type { Endpoint, EventEnvelope } from '../events/envelope.js';
 import type { CallbackFields } from '../xml/fields.js';
-import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, KvRecord } from './store.js';
+import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, KvRecord } from './records.js';
 
 /** A `callbacks` row as better-sqlite3 returns it. */
 export interface CallbackRow {
@@ -100,9 +100,9 @@ export function toDeliveryRecord(row: DeliveryRow): DeliveryRecord {
 }
 
 /** Maps a `kv` row to the public record. */
-export function toKvRecord<T>(row: KvRow): KvRecord<T> {
+export function toKvRecord(row: KvRow): KvRecord<unknown> {
   return {
-    value: JSON.parse(row.value_json) as T,
+    value: JSON.parse(row.value_json) as unknown,
     version: row.version,
     updatedAt: row.updated_at,
     expiresAt: row.expires_at,

@@ -4,6 +4,8 @@ import type { CredentialStore, StoredToken } from './credential-records.js';
 /** What {@link refreshShared} needs to know about one token. */
 export interface SharedRefreshOptions {
   readonly store: CredentialStore;
+  /** The clock the lock's expiry is reckoned on (the store's locks run on the caller's clock). */
+  readonly now: () => number;
   /** e.g. `lock:suite_token:<suiteId>`. */
   readonly lockKey: string;
   /** How long a holder may keep the lock (a crashed holder blocks others at most this long). */
@@ -44,7 +46,7 @@ export async function refreshShared(options: SharedRefreshOptions): Promise<Stor
   let waited = 0;
   let step = FIRST_POLL_MS;
   for (;;) {
-    const lock = await options.store.acquireLock(options.lockKey, options.lockTtlMs);
+    const lock = await options.store.acquireLock(options.lockKey, options.lockTtlMs, options.now());
     if (lock !== undefined) {
       try {
         const current = await options.read();

@@ -1,13 +1,12 @@
 import { LRUCache } from 'lru-cache';
 import { hasCode, WecomApiError, type WecomRelayError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import { refreshLockKey, type CredentialStore, type StoredToken } from './credential-records.js';
+import { CREDENTIAL_NAMESPACES, refreshLockKey, type CredentialStore, type StoredToken, type TokenNamespace } from './credential-records.js';
 import { classifyErrcode } from './errcode.js';
 import { refreshShared } from './shared-refresh.js';
 import { isTokenFresh, isTokenUsable } from './token-freshness.js';
 
-/** The store namespaces holding tokens. */
-export type TokenNamespace = 'suite_token' | 'corp_token';
+export type { TokenNamespace } from './credential-records.js';
 
 /** Settings of a {@link SharedTokenCache}; the token provider resolves the defaults. */
 export interface SharedTokenCacheOptions {
@@ -49,7 +48,7 @@ export class SharedTokenCache {
 
   /** A fresh token for `ns`/`key`; `fetch` is called at most once across processes when none is. */
   get(ns: TokenNamespace, key: string, fetch: () => Promise<StoredToken>): Promise<StoredToken> {
-    const id = `${ns}:${key}`;
+    const id = `${ns.name}:${key}`;
     const cached = this.#memory.get(id);
     if (cached && isTokenFresh(cached, this.#o.now(), this.#o.marginMs)) return Promise.resolve(cached);
     let flight = this.#flights.get(id);
@@ -68,7 +67,7 @@ export class SharedTokenCache {
       this.#remember(ns, key, token);
       return token;
     }
-    const current = (await this.#o.store.getKv<StoredToken>(ns, key, now))?.value;
+    const current = (await this.#o.store.getKv(ns, key, now))?.value;
     return current && isTokenUsable(current, now) ? current : token;
   }
 
@@ -77,28 +76,28 @@ export class SharedTokenCache {
    * so a late failure never deletes a newer token (WxJava #1300/#324). Resolves whether the store copy went.
    */
   async invalidate(ns: TokenNamespace, key: string, failingToken: string): Promise<boolean> {
-    const id = `${ns}:${key}`;
+    const id = `${ns.name}:${key}`;
     if (this.#memory.get(id)?.token === failingToken) this.#memory.delete(id);
-    const stored = await this.#o.store.getKv<StoredToken>(ns, key, this.#o.now());
+    const stored = await this.#o.store.getKv(ns, key, this.#o.now());
     if (!stored || stored.value.token !== failingToken) return false;
     return this.#o.store.deleteKv(ns, key, { ifValue: stored.value });
   }
 
   /** Drops this process's memory of `ns`/`key` (token and fetch failure); the store is left alone. */
   forget(ns: TokenNamespace, key: string): void {
-    this.#memory.delete(`${ns}:${key}`);
-    this.#failures.delete(`${ns}:${key}`);
+    this.#memory.delete(`${ns.name}:${key}`);
+    this.#failures.delete(`${ns.name}:${key}`);
   }
 
   /** Lets the next load fetch at once (e.g. a new suite_ticket may cure 40085). */
   clearFailure(ns: TokenNamespace, key: string): void {
-    this.#failures.delete(`${ns}:${key}`);
+    this.#failures.delete(`${ns.name}:${key}`);
   }
 
   async #load(ns: TokenNamespace, key: string, fetch: () => Promise<StoredToken>): Promise<StoredToken> {
     const { store, now, marginMs } = this.#o;
-    const id = `${ns}:${key}`;
-    const read = async () => (await store.getKv<StoredToken>(ns, key, now()))?.value;
+    const id = `${ns.name}:${key}`;
+    const read = async () => (await store.getKv(ns, key, now()))?.value;
     const stored = await read();
     if (stored && isTokenFresh(stored, now(), marginMs)) {
       this.#remember(ns, key, stored);
@@ -112,6 +111,7 @@ export class SharedTokenCache {
     try {
       const token = await refreshShared({
         store,
+        now,
         lockKey: refreshLockKey(ns, key),
         lockTtlMs: this.#o.lockTtlMs,
         waitMs: this.#o.lockWaitMs,
@@ -120,7 +120,7 @@ export class SharedTokenCache {
         isUsable: (t) => isTokenUsable(t, now()),
         fetch: async () => this.put(ns, key, await fetch()),
         sleep: this.#o.sleep,
-        what: ns === 'suite_token' ? 'suite_access_token' : `access_token of corp ${key}`,
+        what: ns === CREDENTIAL_NAMESPACES.suiteToken ? 'suite_access_token' : `access_token of corp ${key}`,
       });
       this.#failures.delete(id);
       this.#remember(ns, key, token);
@@ -140,6 +140,6 @@ export class SharedTokenCache {
 
   #remember(ns: TokenNamespace, key: string, token: StoredToken): void {
     const ttl = token.expiresAt - this.#o.now();
-    if (ttl > 0) this.#memory.set(`${ns}:${key}`, token, { ttl });
+    if (ttl > 0) this.#memory.set(`${ns.name}:${key}`, token, { ttl });
   }
 }

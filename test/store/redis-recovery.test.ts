@@ -7,6 +7,10 @@ import type { Logger } from '../../src/logger.js';
 import { RedisStore, type RedisStoreOptions } from '../../src/store/redis.js';
 import type { NewCallback } from '../../src/store/store.js';
 import { keysUnder, redisAdmin } from '../helpers/redis-admin.js';
+import { defineNamespace } from '../../src/store/namespaces.js';
+
+/** A test namespace holding any JSON value. */
+const anyNs = (name: string) => defineNamespace<unknown>(name, (value) => value);
 
 const URL = 'redis://127.0.0.1:6379';
 const SKIP = 'Redis not reachable at 127.0.0.1:6379 — skipping Redis store tests';
@@ -121,12 +125,12 @@ function run(admin: Redis): void {
   t.test('a lost kv index is rebuilt too', async (t) => {
     const prefix = freshPrefix();
     const store = await open(t, prefix);
-    await store.putKv('corps', 'a', 1, { now: T0 });
-    await store.putKv('corps', 'b', 2, { now: T0 });
+    await store.putKv(anyNs('corps'), 'a', 1, { now: T0 });
+    await store.putKv(anyNs('corps'), 'b', 2, { now: T0 });
     await wipe(prefix, (key) => key.startsWith('kv:'));
-    t.same(await store.listKv('corps', T0), [], 'the namespace lists nothing without its index');
+    t.same(await store.listKv(anyNs('corps'), T0), [], 'the namespace lists nothing without its index');
     t.match(await store.reconcile(), { kv: 2 }, 'reconcile finds both values');
-    t.same((await store.listKv('corps', T0)).map((r) => r.key), ['a', 'b'], 'listed again');
+    t.same((await store.listKv(anyNs('corps'), T0)).map((r) => r.key), ['a', 'b'], 'listed again');
   });
 
   t.test('the script cache flushed (as after a Redis restart) is reloaded transparently', async (t) => {

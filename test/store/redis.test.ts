@@ -8,6 +8,10 @@ import { RedisStore } from '../../src/store/redis.js';
 import type { NewCallback, Store } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
 import { keysUnder, redisAdmin } from '../helpers/redis-admin.js';
+import { defineNamespace } from '../../src/store/namespaces.js';
+
+/** A test namespace holding any JSON value. */
+const anyNs = (name: string) => defineNamespace<unknown>(name, (value) => value);
 
 const URL = 'redis://127.0.0.1:6379';
 const SKIP = 'Redis not reachable at 127.0.0.1:6379 — skipping Redis store tests';
@@ -172,10 +176,10 @@ async function run(admin: Redis): Promise<void> {
     const [d] = await store.claimDeliveries({ target: 'team:ops', owner: 'W', limit: 1, leaseMs: 1000, now: T0 });
     t.equal(d?.id, 'evt:1:企业:team:ops', 'the delivery of a target with a colon');
     t.same(await store.listDeliveries({ state: 'pending' }).then((l) => l.map((x) => x.id)), ['evt:1:企业:team:ops'], 'listed by state across targets');
-    await store.putKv('a:b', 'c', 1, { now: T0 });
-    await store.putKv('a', 'b:c', 2, { now: T0 });
-    t.same((await store.listKv('a:b', T0)).map((r) => [r.key, r.value]), [['c', 1]], 'namespace a:b holds its own key');
-    t.same((await store.listKv('a', T0)).map((r) => [r.key, r.value]), [['b:c', 2]], 'namespace a holds key b:c');
+    await store.putKv(anyNs('a:b'), 'c', 1, { now: T0 });
+    await store.putKv(anyNs('a'), 'b:c', 2, { now: T0 });
+    t.same((await store.listKv(anyNs('a:b'), T0)).map((r) => [r.key, r.value]), [['c', 1]], 'namespace a:b holds its own key');
+    t.same((await store.listKv(anyNs('a'), T0)).map((r) => [r.key, r.value]), [['b:c', 2]], 'namespace a holds key b:c');
   });
 
   t.test('the rate limit is shared by every process', async (t) => {
@@ -185,9 +189,9 @@ async function run(admin: Redis): Promise<void> {
     const limit = { count: 4, intervalMs: 60_000 };
     const slots = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).takeRateSlot('hook', limit, T0)));
     t.equal(slots.filter((s) => s.ok).length, 4, 'two processes together get exactly count slots');
-    const token = await a.acquireLock('refresh', 60_000);
+    const token = await a.acquireLock('refresh', 60_000, T0);
     t.type(token, 'string', 'A takes the lock');
-    t.equal(await b.acquireLock('refresh', 60_000), undefined, 'B cannot while A holds it');
+    t.equal(await b.acquireLock('refresh', 60_000, T0), undefined, 'B cannot while A holds it');
     t.equal(await b.releaseLock('refresh', token!), true, 'the token releases it from any process');
   });
 
@@ -205,9 +209,9 @@ async function run(admin: Redis): Promise<void> {
         await store.recordAttempt(d.id, 'W', { state: 'delivered', countAttempt: true, status: 200, now: T0 + 3 });
       }
     }
-    await store.putKv('cache', 'short', 1, { now: T0, ttlMs: 5 });
+    await store.putKv(anyNs('cache'), 'short', 1, { now: T0, ttlMs: 5 });
     await admin.del(`${prefix}kv:cache:short`); // as if Redis had expired it
-    await store.putKv('tokens', 'kept', 'v', { now: T0 });
+    await store.putKv(anyNs('tokens'), 'kept', 'v', { now: T0 });
     await store.takeRateSlot('hook', { count: 1, intervalMs: 1 }, T0);
     await admin.del(`${prefix}rate:hook`); // as if Redis had expired it
 
@@ -236,10 +240,40 @@ async function run(admin: Redis): Promise<void> {
   t.test('kv values carry a Redis expiry as garbage collection', async (t) => {
     const prefix = freshPrefix();
     const store = await open(t, prefix);
-    await store.putKv('cache', 'k', 'v', { now: Date.now(), ttlMs: 10_000 });
+    await store.putKv(anyNs('cache'), 'k', 'v', { now: Date.now(), ttlMs: 10_000 });
     const ttl = await admin.pttl(`${prefix}kv:cache:k`);
     t.ok(ttl > 10_000 && ttl <= 70_000, 'the key expires a minute after its logical expiry');
-    await store.putKv('cache', 'k', 'v2', { now: Date.now() });
+    await store.putKv(anyNs('cache'), 'k', 'v2', { now: Date.now() });
     t.equal(await admin.pttl(`${prefix}kv:cache:k`), -1, 'a rewrite without ttl persists it');
+  });
+
+  t.test('whatever a read throws (a corrupt record) rejects with ERR_STORE_UNAVAILABLE, as on SQLite', async (t) => {
+    const prefix = freshPrefix();
+    const store = await open(t, prefix);
+    await store.putCallback(callback('evt_corrupt'));
+    await admin.hset(`${prefix}cb:evt_corrupt`, 'fields', '{not json');
+    const error = await store.getCallback('evt_corrupt').catch((e: unknown) => e);
+    t.match(error, { code: 'ERR_STORE_UNAVAILABLE', cause: SyntaxError }, 'mapped, with the parse error as cause');
+    t.match((error as Error).message, /^cannot read from redis:\/\/127\.0\.0\.1:6379\/? \(setting `store`\): SyntaxError$/, 'naming the store and the setting');
+  });
+
+  t.test('a Redis that cannot be reached is named without its credentials', async (t) => {
+    const store = await RedisStore.connect('redis://relay:hunter2@127.0.0.1:1/0', {
+      prefix: freshPrefix(), connectTimeoutMs: 200, commandTimeoutMs: 300, maxRetriesPerRequest: 0,
+    });
+    t.teardown(() => store.close());
+    const error = await store.putCallback(callback('evt_1')).catch((e: unknown) => e);
+    t.match(error, { code: 'ERR_STORE_UNAVAILABLE' }, 'ERR_STORE_UNAVAILABLE');
+    t.match((error as Error).message, /^cannot write to redis:\/\/127\.0\.0\.1:1\/0 \(setting `store`\)/, 'naming the store and the setting');
+    t.notMatch((error as Error).message, /hunter2|relay@/, 'never the credentials');
+  });
+
+  t.test('locks and lease renewals run on the caller\'s clock, whatever the server\'s', async (t) => {
+    const store = await open(t);
+    const past = 1_000_000; // 1970: far from the server's clock
+    const token = await store.acquireLock('k', 1000, past);
+    t.equal(await store.acquireLock('k', 1000, past + 999), undefined, 'held until the caller\'s expiry');
+    t.equal(await store.renewLock('k', token!, 1000, past + 999), true, 'renewed');
+    t.type(await store.acquireLock('k', 1000, past + 1999), 'string', 'free at the renewed expiry');
   });
 }

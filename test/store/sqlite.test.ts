@@ -3,10 +3,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import t, { type Test } from 'tap';
 import { WecomRelayError } from '../../src/errors.js';
-import { createStore, parseStoreUrl } from '../../src/store/create-store.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { NewCallback, Store } from '../../src/store/store.js';
+import type { NewCallback } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
+import { defineNamespace } from '../../src/store/namespaces.js';
+
+/** A test namespace holding any JSON value. */
+const anyNs = (name: string) => defineNamespace<unknown>(name, (value) => value);
 
 const T0 = 1_700_000_000_000;
 
@@ -97,9 +100,9 @@ t.test('two stores on one file share it like two processes', async (t) => {
   t.equal(duplicates, 0, 'no callback was handed to both');
   t.ok([...seen.values()].includes('A') && [...seen.values()].includes('B'), 'both instances got work');
 
-  const token = await a.acquireLock('refresh', 60_000);
+  const token = await a.acquireLock('refresh', 60_000, T0);
   t.type(token, 'string', 'A takes the lock');
-  t.equal(await b.acquireLock('refresh', 60_000), undefined, 'B sees it held');
+  t.equal(await b.acquireLock('refresh', 60_000, T0), undefined, 'B sees it held');
   const limit = { count: 2, intervalMs: 1000 };
   t.same([await a.takeRateSlot('hook', limit, T0), await b.takeRateSlot('hook', limit, T0), await a.takeRateSlot('hook', limit, T0)].map((s) => s.ok),
     [true, true, false], 'the rate limit is shared');
@@ -171,7 +174,7 @@ t.test('group commit', async (t) => {
     t.ok(results.every((r) => r.status === 'rejected' && isUnavailable(r.reason)), 'puts reject with ERR_STORE_UNAVAILABLE');
     t.match(await readonly.getCallback('evt_1'), { id: 'evt_1' }, 'reads work');
     t.equal(await store.getCallback('evt_2'), undefined, 'nothing was written');
-    await t.rejects(readonly.putKv('ns', 'k', 1), { code: 'ERR_STORE_UNAVAILABLE' }, 'other writes reject the same way');
+    await t.rejects(readonly.putKv(anyNs('ns'), 'k', 1), { code: 'ERR_STORE_UNAVAILABLE' }, 'other writes reject the same way');
   });
 
   t.test('a malformed callback is refused alone, not with its batch', async (t) => {
@@ -219,44 +222,25 @@ t.test('options are validated at construction', async (t) => {
   t.throws(() => new SqliteStore(path.join(dir, 'a.db'), { maxBatch: 0 }), TypeError, 'maxBatch < 1');
   t.throws(() => new SqliteStore(path.join(dir, 'b.db'), { busyTimeoutMs: -1 }), TypeError, 'a negative busyTimeoutMs');
   t.throws(() => new SqliteStore(path.join(dir, 'c.db'), { now: 5 as unknown as () => number }), TypeError, 'a non-function clock');
-  const store = new SqliteStore(':memory:');
-  t.teardown(() => store.close());
-  await t.rejects(store.claimCallbacks({ owner: '', limit: 1, leaseMs: 1, now: 0 }), TypeError, 'an empty owner');
-  await t.rejects(store.listCallbacks({ limit: 0 }), TypeError, 'a zero limit');
-  await t.rejects(store.takeRateSlot('k', { count: 0, intervalMs: 1 }, 0), TypeError, 'a zero rate count');
-  await t.rejects(store.putKv('ns', 'k', undefined), TypeError, 'an undefined kv value');
-  await t.rejects(store.acquireLock('k', 0), TypeError, 'a zero lock ttl');
 });
 
-t.test('the injected clock drives locks and kv defaults', async (t) => {
+t.test('the injected clock drives kv defaults (locks take the caller\'s now)', async (t) => {
   let now = T0;
   const store = new SqliteStore(':memory:', { now: () => now });
   t.teardown(() => store.close());
-  t.type(await store.acquireLock('k', 1000), 'string', 'acquired');
-  now = T0 + 999;
-  t.equal(await store.acquireLock('k', 1000), undefined, 'held until ttl');
   now = T0 + 1000;
-  t.type(await store.acquireLock('k', 1000), 'string', 'free at ttl');
-  await store.putKv('ns', 'k', 'v', { ttlMs: 10 });
-  t.match(await store.getKv('ns', 'k'), { version: T0 + 1000, updatedAt: T0 + 1000, expiresAt: T0 + 1010 }, 'now and version default to the clock');
+  await store.putKv(anyNs('ns'), 'k', 'v', { ttlMs: 10 });
+  t.match(await store.getKv(anyNs('ns'), 'k'), { version: T0 + 1000, updatedAt: T0 + 1000, expiresAt: T0 + 1010 }, 'now and version default to the clock');
   now = T0 + 1010;
-  t.equal(await store.getKv('ns', 'k'), undefined, 'expired by the clock');
-});
-
-t.test('deleteKv with an explicit undefined ifValue deletes nothing', async (t) => {
-  const store = new SqliteStore(':memory:');
-  t.teardown(() => store.close());
-  await store.putKv('tokens', 'corp', 'still-good', { now: T0 });
-  t.equal(await store.deleteKv('tokens', 'corp', { ifValue: undefined }), false, 'not deleted');
-  t.match(await store.getKv('tokens', 'corp', T0), { value: 'still-good' }, 'the value is kept');
+  t.equal(await store.getKv(anyNs('ns'), 'k'), undefined, 'expired by the clock');
 });
 
 t.test('prune drops expired kv values, locks and rate slots', async (t) => {
   let now = T0;
   const { store, file } = openStore(t, 'prune.db', { now: () => now });
-  await store.putKv('ns', 'short', 1, { ttlMs: 10 });
-  await store.putKv('ns', 'forever', 2);
-  await store.acquireLock('lock', 10);
+  await store.putKv(anyNs('ns'), 'short', 1, { ttlMs: 10 });
+  await store.putKv(anyNs('ns'), 'forever', 2);
+  await store.acquireLock('lock', 10, T0);
   await store.takeRateSlot('hook', { count: 5, intervalMs: 10 }, T0);
   now = T0 + 10;
   t.equal(await store.prune(T0), 0, 'no delivery or callback counted');
@@ -265,80 +249,4 @@ t.test('prune drops expired kv values, locks and rate slots', async (t) => {
   t.same(raw.prepare('SELECT key FROM kv').pluck().all(), ['forever'], 'only the live kv value is left');
   t.equal(raw.prepare('SELECT COUNT(*) FROM locks').pluck().get(), 0, 'the expired lock is gone');
   t.equal(raw.prepare('SELECT COUNT(*) FROM rate_slots').pluck().get(), 0, 'the stale rate slot is gone');
-});
-
-t.test('parseStoreUrl', async (t) => {
-  const cwd = '/srv/relay';
-  t.same(parseStoreUrl('sqlite:./data/relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/data/relay.db' }, 'sqlite:./relative');
-  t.same(parseStoreUrl('sqlite:relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/relay.db' }, 'sqlite:bare-relative');
-  t.same(parseStoreUrl('sqlite:/var/lib/relay.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay.db' }, 'sqlite:/absolute');
-  t.same(parseStoreUrl('sqlite:///var/lib/relay.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay.db' }, 'sqlite:///absolute');
-  t.same(parseStoreUrl('sqlite::memory:', cwd), { kind: 'sqlite', filename: ':memory:' }, 'sqlite::memory:');
-  t.same(parseStoreUrl('file:///var/lib/relay%20x.db', cwd), { kind: 'sqlite', filename: '/var/lib/relay x.db' }, 'file:///absolute (decoded)');
-  t.same(parseStoreUrl('file:./relay.db', cwd), { kind: 'sqlite', filename: '/srv/relay/relay.db' }, 'file:./relative');
-  t.same(parseStoreUrl('file::memory:', cwd), { kind: 'sqlite', filename: ':memory:' }, 'file::memory:');
-  t.same(parseStoreUrl('redis://user:pw@10.0.0.1:6379/2', cwd), { kind: 'redis', url: 'redis://user:pw@10.0.0.1:6379/2' }, 'redis://');
-  t.same(parseStoreUrl('rediss://cache.example.com:6380', cwd), { kind: 'redis', url: 'rediss://cache.example.com:6380' }, 'rediss://');
-
-  for (const bad of ['', 'relay.db', './relay.db', 'sqlite:', 'file:', 'sqlite://host/relay.db', 'sqlite:/var/lib/', 'redis:localhost', 'mysql://u@h/db']) {
-    t.throws(() => parseStoreUrl(bad, cwd), { code: 'ERR_STORE_URL' }, `${JSON.stringify(bad)} is refused with ERR_STORE_URL`);
-  }
-  const error = (() => {
-    try {
-      parseStoreUrl('postgres://admin:hunter2@db/relay');
-    } catch (e) {
-      return e as Error;
-    }
-    return undefined;
-  })();
-  t.match(error?.message, /sqlite:<path>.*redis:\/\//, 'the message names the accepted forms');
-  t.notMatch(error?.message, /hunter2/, 'and never echoes the URL (it may hold a password)');
-  t.throws(() => parseStoreUrl(42 as unknown as string), TypeError, 'a non-string is a TypeError');
-});
-
-t.test('createStore', async (t) => {
-  t.test('opens a SQLite store from a URL', async (t) => {
-    const filename = path.join(t.testdir(), 'sub', 'relay.db');
-    const store = await createStore(`sqlite:${filename}`);
-    t.teardown(() => store.close());
-    t.ok(store instanceof SqliteStore, 'a SqliteStore');
-    t.equal(store.kind, 'sqlite', 'of kind sqlite');
-    await store.putCallback(callback('evt_1'));
-    t.ok(fs.existsSync(filename), 'the file (and its directory) exist');
-  });
-
-  t.test('passes a Store object through and hands the clock to SQLite', async (t) => {
-    const given = new SqliteStore(':memory:');
-    t.teardown(() => given.close());
-    t.equal(await createStore(given), given, 'the same object');
-    let now = T0;
-    const store = await createStore('sqlite::memory:', { now: () => now });
-    t.teardown(() => store.close());
-    await store.acquireLock('k', 100);
-    now = T0 + 100;
-    t.type(await store.acquireLock('k', 100), 'string', 'lock expiry follows the injected clock');
-  });
-
-  t.test('loads the Redis store only for redis URLs', async (t) => {
-    const fake = new SqliteStore(':memory:');
-    t.teardown(() => fake.close());
-    const connected: string[] = [];
-    const { createStore: create } = await t.mockImport<typeof import('../../src/store/create-store.js')>('../../src/store/create-store.js', {
-      '../../src/store/redis.js': {
-        RedisStore: {
-          connect: async (url: string): Promise<Store> => {
-            connected.push(url);
-            return fake;
-          },
-        },
-      },
-    });
-    t.equal(await create('rediss://u:p@cache:6380/1'), fake, 'RedisStore.connect resolves the store');
-    t.same(connected, ['rediss://u:p@cache:6380/1'], 'with the whole URL');
-  });
-
-  t.test('refuses unknown URLs and non-strings', async (t) => {
-    await t.rejects(createStore('mongodb://x'), { code: 'ERR_STORE_URL' }, 'ERR_STORE_URL');
-    await t.rejects(createStore(undefined as unknown as string), TypeError, 'TypeError');
-  });
 });

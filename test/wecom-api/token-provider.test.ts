@@ -1,9 +1,11 @@
-import t from 'tap';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
 import { WecomApiError } from '../../src/errors.js';
 import { CREDENTIAL_NAMESPACES as NS, type CorpRecord, type StoredToken, type SuiteTicketRecord } from '../../src/wecom-api/credential-records.js';
 import { TokenProvider, type TokenProviderOptions } from '../../src/wecom-api/token-provider.js';
 import { fakeTokenApi, type FakeTokenApi } from './fake-token-api.js';
-import { MemoryKv } from './memory-kv.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import type { CredentialStore } from '../../src/wecom-api/credential-records.js';
 
 const SUITE = 'ww917724cb573d8629';
 const CORP = 'wxcorp1';
@@ -11,7 +13,10 @@ const MINUTE = 60_000;
 
 interface Setup {
   readonly clock: { now: number };
-  readonly store: MemoryKv;
+  /** A real SQLite store in the test's directory, on the test's clock. */
+  readonly store: SqliteStore;
+  /** Every acquireLock the providers made, and whether it got the lock. */
+  readonly lockAttempts: Array<{ readonly key: string; readonly acquired: boolean }>;
   readonly api: FakeTokenApi;
   readonly provider: TokenProvider;
   /** Every store-poll wait a provider asked for (no real sleeping: each yields one event-loop turn). */
@@ -19,15 +24,29 @@ interface Setup {
   readonly make: (overrides?: Partial<TokenProviderOptions>) => TokenProvider;
 }
 
-function setup(overrides: Partial<TokenProviderOptions> = {}): Setup {
+function setup(t: Test, overrides: Partial<TokenProviderOptions> = {}): Setup {
   const clock = { now: 1_700_000_000_000 };
   const now = () => clock.now;
-  const store = new MemoryKv(now);
+  const store = new SqliteStore(join(t.testdir(), 'relay.db'), { now });
+  t.teardown(() => store.close());
+  const lockAttempts: Array<{ readonly key: string; readonly acquired: boolean }> = [];
+  const recorded: CredentialStore = {
+    getKv: (ns, key, at) => store.getKv(ns, key, at),
+    putKv: (ns, key, value, options) => store.putKv(ns, key, value, options),
+    deleteKv: (ns, key, options) => store.deleteKv(ns, key, options),
+    listKv: (ns, at) => store.listKv(ns, at),
+    releaseLock: (key, token) => store.releaseLock(key, token),
+    acquireLock: async (key, ttlMs, at) => {
+      const token = await store.acquireLock(key, ttlMs, at);
+      lockAttempts.push({ key, acquired: token !== undefined });
+      return token;
+    },
+  };
   const api = fakeTokenApi(CORP);
   const waits: number[] = [];
   const make = (more: Partial<TokenProviderOptions> = {}) =>
     new TokenProvider({
-      store,
+      store: recorded,
       api,
       suiteId: SUITE,
       suiteSecret: 'suite-secret',
@@ -39,7 +58,7 @@ function setup(overrides: Partial<TokenProviderOptions> = {}): Setup {
       ...overrides,
       ...more,
     });
-  return { clock, store, api, provider: make(), waits, make };
+  return { clock, store, lockAttempts, api, provider: make(), waits, make };
 }
 
 async function withTicket(s: Setup, ticket = 'ticket-1', timestamp = 1_700_000_000): Promise<void> {
@@ -51,7 +70,7 @@ async function storedTicket(s: Setup): Promise<SuiteTicketRecord | undefined> {
 }
 
 t.test('suite_ticket is newer-wins by TimeStamp', async (t) => {
-  const s = setup();
+  const s = setup(t);
   t.equal(await s.provider.saveSuiteTicket('ticket-200', 200), true, 'the first ticket is stored');
   t.equal(await s.provider.saveSuiteTicket('ticket-100', 100), false, 'an older TimeStamp does not overwrite it');
   t.equal(await s.provider.saveSuiteTicket('ticket-200b', 200), false, 'an equal TimeStamp does not either');
@@ -63,13 +82,13 @@ t.test('suite_ticket is newer-wins by TimeStamp', async (t) => {
 });
 
 t.test('a ticket for another suite is ignored', async (t) => {
-  const s = setup();
+  const s = setup(t);
   t.equal(await s.provider.saveSuiteTicket('other', 100, 'wwanothersuite'), false, 'not stored');
   t.equal(await storedTicket(s), undefined, 'nothing in the store');
 });
 
 t.test('the ticket expires after 30 minutes without a push', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   s.clock.now += 29 * MINUTE;
   t.ok(await storedTicket(s), 'still there after 29 min');
@@ -78,7 +97,7 @@ t.test('the ticket expires after 30 minutes without a push', async (t) => {
 });
 
 t.test('without a ticket, getSuiteToken fails with ERR_WECOM_NO_SUITE_TICKET', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await t.rejects(s.provider.getSuiteToken(), { code: 'ERR_WECOM_NO_SUITE_TICKET' }, 'no ticket yet');
   t.equal(s.api.calls.suiteToken, 0, 'WeCom was not called');
   await withTicket(s);
@@ -86,7 +105,7 @@ t.test('without a ticket, getSuiteToken fails with ERR_WECOM_NO_SUITE_TICKET', a
 });
 
 t.test('20 concurrent getSuiteToken calls make one fetch (single flight)', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const tokens = await Promise.all(Array.from({ length: 20 }, () => s.provider.getSuiteToken()));
   t.same(new Set(tokens), new Set(['suite-token-1']), 'every caller gets the same token');
@@ -99,7 +118,7 @@ t.test('20 concurrent getSuiteToken calls make one fetch (single flight)', async
 });
 
 t.test('the token is refreshed before it expires', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   t.equal(await s.provider.getSuiteToken(), 'suite-token-1', 'first token');
   s.clock.now += 109 * MINUTE;
@@ -111,7 +130,7 @@ t.test('the token is refreshed before it expires', async (t) => {
 });
 
 t.test('a short-lived token is refreshed at 80 % of its life', async (t) => {
-  const s = setup();
+  const s = setup(t);
   const api = fakeTokenApi(CORP, 60);
   const provider = s.make({ api });
   await provider.saveSuiteTicket('ticket', 1);
@@ -123,7 +142,7 @@ t.test('a short-lived token is refreshed at 80 % of its life', async (t) => {
 });
 
 t.test('invalidation is by value: a stale failing token never deletes a newer one', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const first = await s.provider.getSuiteToken();
   // Another process refreshed meanwhile: a newer token is in the store.
@@ -140,7 +159,7 @@ t.test('invalidation is by value: a stale failing token never deletes a newer on
 });
 
 t.test('an older fetch never overwrites a newer token (write-if-newer)', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const newer: StoredToken = { token: 'written-by-another-process', fetchedAt: s.clock.now + 1, expiresAt: s.clock.now + 7_200_001 };
   s.api.duringSuiteFetch = async () => {
@@ -151,7 +170,7 @@ t.test('an older fetch never overwrites a newer token (write-if-newer)', async (
 });
 
 t.test('two providers sharing one store make one fetch (lock, then re-check)', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const other = s.make();
   let open!: () => void;
@@ -163,12 +182,12 @@ t.test('two providers sharing one store make one fetch (lock, then re-check)', a
   t.equal(a, b, 'both get the same token');
   t.equal(s.api.calls.suiteToken, 1, 'one fetch across both providers');
   t.equal(s.provider.tokenRefreshes.suite + other.tokenRefreshes.suite, 1, 'one refresh counted in all');
-  t.ok(s.store.lockAttempts.some((a) => a.key === `lock:suite_token:${SUITE}` && !a.acquired), 'the loser found the lock held');
+  t.ok(s.lockAttempts.some((a) => a.key === `lock:suite_token:${SUITE}` && !a.acquired), 'the loser found the lock held');
   t.ok(s.waits.length > 0, 'and polled the store instead of fetching');
 });
 
 t.test('a provider that gets the lock after another refreshed re-reads the store and does not fetch', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const first = s.make();
   // The lock is taken after `first` completed a whole refresh: the re-check must find its token.
@@ -179,9 +198,9 @@ t.test('a provider that gets the lock after another refreshed re-reads the store
       deleteKv: (ns, key, options) => s.store.deleteKv(ns, key, options),
       listKv: (ns, now) => s.store.listKv(ns, now),
       releaseLock: (key, token) => s.store.releaseLock(key, token),
-      acquireLock: async (key, ttlMs) => {
+      acquireLock: async (key, ttlMs, now) => {
         await first.getSuiteToken();
-        return s.store.acquireLock(key, ttlMs);
+        return s.store.acquireLock(key, ttlMs, now);
       },
     },
   });
@@ -191,27 +210,27 @@ t.test('a provider that gets the lock after another refreshed re-reads the store
 });
 
 t.test('a waiting provider gives up after lockWaitMs when the holder never writes', async (t) => {
-  const s = setup({ lockWaitMs: 1000 });
+  const s = setup(t, { lockWaitMs: 1000 });
   await withTicket(s);
-  await s.store.acquireLock(`lock:suite_token:${SUITE}`, 30_000);
+  await s.store.acquireLock(`lock:suite_token:${SUITE}`, 30_000, s.clock.now);
   await t.rejects(s.provider.getSuiteToken(), { code: 'ERR_WECOM_API_HTTP', message: /waiting for another process/ }, 'times out');
   t.same(s.waits, [50, 100, 200, 400, 800], 'polling with backoff until the budget is spent');
   t.equal(s.api.calls.suiteToken, 0, 'and never fetched while the lock was held');
 });
 
 t.test('while another process refreshes, a still-valid token is used at once', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.getSuiteToken();
   s.clock.now += 115 * MINUTE; // inside the refresh margin, not expired
-  await s.store.acquireLock(`lock:suite_token:${SUITE}`, 30_000);
+  await s.store.acquireLock(`lock:suite_token:${SUITE}`, 30_000, s.clock.now);
   const fresh = s.make();
   t.equal(await fresh.getSuiteToken(), 'suite-token-1', 'the current token is returned');
   t.same(s.waits, [], 'without waiting');
 });
 
 t.test('a failed refresh falls back to the still-valid token and is not hammered', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.getSuiteToken();
   s.clock.now += 115 * MINUTE;
@@ -225,7 +244,7 @@ t.test('a failed refresh falls back to the still-valid token and is not hammered
 });
 
 t.test('without a valid token, a failing fetch is reused for the cooldown', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   s.api.script.suiteToken.push({ errcode: 40001 });
   await t.rejects(s.provider.getSuiteToken(), { code: 'ERR_WECOM_API', errcode: 40001 }, 'the config error is thrown');
@@ -236,7 +255,7 @@ t.test('without a valid token, a failing fetch is reused for the cooldown', asyn
 });
 
 t.test('exchangeAuthCode persists the permanent code and caches the corp token', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const authorization = await s.provider.exchangeAuthCode('AUTH_CODE');
   t.match(authorization, { corpId: CORP, corpName: 'Acme', state: 'active', authInfo: { agent: [{ agentid: 1000001 }] }, authUserInfo: { userid: 'admin' } }, 'the authorization describes the corp');
@@ -250,7 +269,7 @@ t.test('exchangeAuthCode persists the permanent code and caches the corp token',
 });
 
 t.test('corp tokens are fetched with the permanent code, single flight', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   s.clock.now += 119 * MINUTE;
@@ -262,13 +281,13 @@ t.test('corp tokens are fetched with the permanent code, single flight', async (
 });
 
 t.test('a corp never authorized fails with ERR_WECOM_CORP_NOT_AUTHORIZED', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await t.rejects(s.provider.getCorpToken('wxunknown'), { code: 'ERR_WECOM_CORP_NOT_AUTHORIZED' }, 'no authorization');
 });
 
 t.test('42001 inside withCorpToken refreshes the token and retries once', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   const seen: string[] = [];
@@ -295,7 +314,7 @@ t.test('42001 inside withCorpToken refreshes the token and retries once', async 
 });
 
 t.test('other errors inside withCorpToken are thrown without a refresh', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   let calls = 0;
@@ -308,7 +327,7 @@ t.test('other errors inside withCorpToken are thrown without a refresh', async (
 });
 
 t.test('42009 inside withSuiteToken refreshes the suite token and retries once', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   const seen: string[] = [];
   const result = await s.provider.withSuiteToken(async (token) => {
@@ -322,7 +341,7 @@ t.test('42009 inside withSuiteToken refreshes the suite token and retries once',
 });
 
 t.test('40084 inside withCorpToken marks the corp gone', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   await t.rejects(s.provider.withCorpToken(CORP, async () => {
@@ -336,7 +355,7 @@ t.test('40084 inside withCorpToken marks the corp gone', async (t) => {
 });
 
 t.test('a stale 40084 does not undo a re-authorization', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   await t.rejects(s.provider.withCorpToken(CORP, async () => {
@@ -348,7 +367,7 @@ t.test('a stale 40084 does not undo a re-authorization', async (t) => {
 });
 
 t.test('40084 from get_corp_token marks the corp gone', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   s.clock.now += 119 * MINUTE;
@@ -360,7 +379,7 @@ t.test('40084 from get_corp_token marks the corp gone', async (t) => {
 });
 
 t.test('the suite ticket survives every token invalidation', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   const suiteToken = await s.provider.getSuiteToken();
@@ -378,7 +397,7 @@ t.test('the suite ticket survives every token invalidation', async (t) => {
 });
 
 t.test('revokeCorp removes the permanent code and the tokens', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   t.equal(await s.provider.getCorpToken(CORP), 'corp-token-0', 'a token is cached');
@@ -392,7 +411,7 @@ t.test('revokeCorp removes the permanent code and the tokens', async (t) => {
 });
 
 t.test('refreshAuthInfo updates the corp record', async (t) => {
-  const s = setup();
+  const s = setup(t);
   await withTicket(s);
   await s.provider.exchangeAuthCode('AUTH_CODE');
   const updated = await s.provider.refreshAuthInfo(CORP);
@@ -401,7 +420,7 @@ t.test('refreshAuthInfo updates the corp record', async (t) => {
 });
 
 t.test('bad options are TypeErrors', async (t) => {
-  const s = setup();
+  const s = setup(t);
   t.throws(() => s.make({ suiteId: '' }), TypeError, 'an empty suiteId');
   t.throws(() => s.make({ suiteSecret: undefined as unknown as string }), TypeError, 'a missing secret');
   t.throws(() => s.make({ refreshMarginMs: -1 }), TypeError, 'a negative margin');
