@@ -54,7 +54,20 @@ function invokedDirectly(): boolean {
   }
 }
 
+/**
+ * A reader that closed the pipe (`wecom-relay events list --json | head -1`) ends the command quietly:
+ * nobody is left to read the rest, so there is nothing to report and no stack trace to print.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
+}
+
 if (invokedDirectly()) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr })
     .then((code) => { process.exitCode = code; })
     .catch((error: unknown) => {

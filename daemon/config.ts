@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
+import { describeIssue } from './config-issues.js';
 
 /** The file names tried, in order, when neither `--config` nor `WECOM_RELAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILES = ['wecom-relay.config.yaml', 'wecom-relay.config.yml', 'wecom-relay.config.json'] as const;
@@ -21,6 +22,8 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   readonly config: Config;
   readonly file: string;
+  /** The file's content as parsed, before `${ENV}` interpolation and defaults (to tell a default from a setting). */
+  readonly raw: unknown;
 }
 
 /** `a.b[1].c` from a zod issue path. */
@@ -88,11 +91,7 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   const interpolated = interpolateEnv(raw ?? {}, env, issues);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const keys = (issue as { keys?: string[] }).keys;
-      const message = issue.code === 'unrecognized_keys' && keys ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-      issues.push({ path: formatPath(issue.path), message });
-    }
+    for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   }
   issues.push(...crossFieldIssues(interpolated));
   // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
@@ -117,6 +116,47 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 /** Finds, reads, interpolates and validates the configuration. Throws {@link ConfigError}. */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const file = findConfigFile(options);
-  const text = readFileSync(file, 'utf8');
-  return { config: validateConfig(parseConfigText(text, file), options.env, file), file };
+  const raw = parseConfigText(readFileSync(file, 'utf8'), file);
+  return { config: validateConfig(raw, options.env, file), file, raw };
+}
+
+/** The store URL of a configuration, validated alone: what the inspect commands need (no secrets). */
+export interface StoreConfig {
+  readonly store: string;
+  readonly file: string;
+  /** The configured targets' names and `enabled` flags, read as written (for `targets list`). */
+  readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
+}
+
+/**
+ * Finds and reads the configuration like {@link loadConfig}, but interpolates and validates only `store`:
+ * `events list` and the other inspect commands run where `WECOM_TOKEN` and the other secrets are not set.
+ */
+export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
+  const file = findConfigFile(options);
+  const raw = parseConfigText(readFileSync(file, 'utf8'), file);
+  const root = (raw ?? {}) as { store?: unknown; targets?: unknown };
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(root.store, options.env, issues, ['store']);
+  const result = configSchema.shape.store.safeParse(interpolated);
+  if (!result.success) for (const issue of result.error.issues) issues.push({ path: 'store', message: describeIssue(issue, interpolated) });
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
+  const targets = Array.isArray(root.targets)
+    ? root.targets.flatMap((t: unknown) => {
+      const target = (t ?? {}) as { name?: unknown; enabled?: unknown };
+      return typeof target.name === 'string' ? [{ name: target.name, enabled: target.enabled !== false }] : [];
+    })
+    : [];
+  return { store: result.data, file, targets };
+}
+
+/** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
+export function configWarnings(config: Config): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  if (config.targets.length === 0) {
+    warnings.push({ path: 'targets', message: 'no targets: events are stored and processed, but forwarded nowhere (add one under targets:)' });
+  } else if (config.targets.every((t) => !t.enabled)) {
+    warnings.push({ path: 'targets', message: 'every target is disabled (enabled: false): events are forwarded nowhere' });
+  }
+  return warnings;
 }
