@@ -6,6 +6,7 @@ import { describeFailure, EXIT, type CommandContext } from './commands/command-c
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
+import { registerInitCommand } from './commands/init-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerMockApiCommand } from './commands/mock-api-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -22,6 +23,7 @@ export function buildProgram(context: CommandContext): Command {
       writeErr: (s) => context.stderr.write(s),
     })
     .exitOverride();
+  registerInitCommand(program, context);
   registerRunCommands(program, context);
   registerDemoCommand(program, context);
   registerTriggerCommand(program, context);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
+import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
 import { describeIssue } from './config-issues.js';
@@ -128,26 +129,53 @@ export interface StoreConfig {
   readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
 }
 
+/** Top-level sections of the configuration. */
+export type ConfigSection = keyof typeof configSchema.shape;
+
 /**
- * Finds and reads the configuration like {@link loadConfig}, but interpolates and validates only `store`:
- * `events list` and the other inspect commands run where `WECOM_TOKEN` and the other secrets are not set.
+ * Finds and reads the configuration like {@link loadConfig}, but interpolates and validates only the
+ * `sections` a command uses (with their defaults), leaving out the `omit` paths (`suite.secret`): a
+ * command that needs no secret runs where the secret's environment variable is not set.
  */
-export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
+export function loadConfigSections<K extends ConfigSection>(options: LoadConfigOptions, sections: readonly K[], omit: readonly string[] = []): { config: Pick<Config, K>; file: string; raw: unknown } {
   const file = findConfigFile(options);
   const raw = parseConfigText(readFileSync(file, 'utf8'), file);
-  const root = (raw ?? {}) as { store?: unknown; targets?: unknown };
+  const root = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const section of sections) if (root[section] !== undefined) picked[section] = root[section];
+  for (const path of omit) {
+    const [section, key] = path.split('.') as [string, string];
+    const value = picked[section];
+    if (value !== null && typeof value === 'object' && key in value) picked[section] = Object.fromEntries(Object.entries(value).filter(([k]) => k !== key));
+  }
   const issues: ConfigIssue[] = [];
-  const interpolated = interpolateEnv(root.store, options.env, issues, ['store']);
-  const result = configSchema.shape.store.safeParse(interpolated);
-  if (!result.success) for (const issue of result.error.issues) issues.push({ path: 'store', message: describeIssue(issue, interpolated) });
+  const interpolated = interpolateEnv(picked, options.env, issues);
+  const shape = Object.fromEntries(sections.map((s) => [s, configSchema.shape[s]]));
+  const result = z.object(shape).safeParse(interpolated);
+  if (!result.success) for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
+  return { config: result.data as unknown as Pick<Config, K>, file, raw };
+}
+
+/** The store URL of a configuration, validated alone: what the inspect commands need (no secrets). */
+export interface StoreConfig {
+  readonly store: string;
+  readonly file: string;
+  /** The configured targets' names and `enabled` flags, read as written (for `targets list`). */
+  readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
+}
+
+/** {@link loadConfigSections} for `store` only, plus the target names: `events list` and the other inspect commands. */
+export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
+  const { config, file, raw } = loadConfigSections(options, ['store']);
+  const root = (raw ?? {}) as { targets?: unknown };
   const targets = Array.isArray(root.targets)
     ? root.targets.flatMap((t: unknown) => {
       const target = (t ?? {}) as { name?: unknown; enabled?: unknown };
       return typeof target.name === 'string' ? [{ name: target.name, enabled: target.enabled !== false }] : [];
     })
     : [];
-  return { store: result.data, file, targets };
+  return { store: config.store, file, targets };
 }
 
 /** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
