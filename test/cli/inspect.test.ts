@@ -4,7 +4,7 @@ import {
   jsonLines, newSuite, newWebhookSecret, outputOf, relayConfig, startRecordingTarget, startSwitchableTarget, storeFile, trigger,
   untilDeliveries, waitForEventType, writeConfig,
 } from '../helpers/cli-fixture.js';
-import { CLI, runCli, spawnCli } from '../helpers/spawn-cli.js';
+import { CLI, HAS_SCRIPT, runCli, runCliOnTty, spawnCli } from '../helpers/spawn-cli.js';
 
 /** Runs the CLI with its stdout pipe closed by the reader before anything is written (`… | head -0`). */
 function runWithClosedStdout(args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
@@ -79,7 +79,11 @@ t.test('inspect commands: targets list, unknown targets, replay by event id, no 
     const [byEvent, byTarget, missing] = await Promise.all([cli('replay', eventId), cli('replay', '--target', 'bad'), cli('replay', 'evt_nosuch')]);
     t.equal(byEvent.code, 0, 'replay <event id> exits 0', outputOf(byEvent));
     t.match(byEvent.stdout, /re-queued 2 deliveries/, 'and re-queues both of its deliveries');
-    t.notMatch(byEvent.stderr, /\r/, 'no \\r progress line when stderr is not a terminal');
+    t.notMatch(byEvent.stderr, /\r/, 'no carriage-return progress line when stderr is not a terminal');
+    if (HAS_SCRIPT) {
+      const onTty = await runCliOnTty(['replay', eventId, '--config', config]);
+      t.match(onTty, /\rreplaying 2\/2/, 'on a terminal (a real pty) the progress line is shown');
+    }
     t.match(byTarget.stdout, /--status defaults to dead/, 'replay --target says it picks dead deliveries by default');
     t.equal(missing.code, 1, 'an unknown id exits 1');
     t.match(missing.stderr, /an event id \(evt_…, from `events list`\) replays every delivery/, 'and explains which ids it takes');

@@ -1,10 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import { newSuite, outputOf, relayConfig, spawnRelay, writeConfig } from '../helpers/cli-fixture.js';
-import { CLI, runCli } from '../helpers/spawn-cli.js';
+import { HAS_SCRIPT, runCli, runCliOnTty } from '../helpers/spawn-cli.js';
 
 t.test('trigger works from flags, and trigger verify sends the console URL-verification GET', async (t) => {
   const dir = t.testdir();
@@ -76,20 +75,7 @@ t.test('config messages: "is required", did-you-mean, the key length found', asy
   t.match(r.stderr, /^ {2}targets\[0\]\.url: is required$/m, 'a missing target url "is required"');
 });
 
-/** Runs `args` under a real pseudo-terminal (util-linux `script`), resolving everything it printed. */
-function runOnTty(args: readonly string[]): Promise<string> {
-  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
-    child.on('error', reject);
-    child.on('close', () => resolve(out));
-  });
-}
-
-t.test('logs are pretty on a terminal, JSON when log.format says so', { skip: existsSync('/usr/bin/script') ? false : 'util-linux script (for a pseudo-terminal) is not installed' }, async (t) => {
+t.test('logs are pretty on a terminal, JSON when log.format says so', { skip: HAS_SCRIPT ? false : 'util-linux script (for a pseudo-terminal) is not installed' }, async (t) => {
   const dir = t.testdir();
   const suite = newSuite();
   // A port in use makes `start` log its first lines and exit at once.
@@ -98,7 +84,7 @@ t.test('logs are pretty on a terminal, JSON when log.format says so', { skip: ex
   t.teardown(() => new Promise<void>((resolve) => busy.close(() => resolve())));
   const port = (busy.address() as { port: number }).port;
   const config = (format?: string) => writeConfig(dir, { ...relayConfig({ dir, suite }), receiver: { host: '127.0.0.1', port }, log: { level: 'info', ...(format ? { format } : {}) } }, `${format ?? 'auto'}.json`);
-  const [auto, json] = await Promise.all([runOnTty(['start', '--config', config()]), runOnTty(['start', '--config', config('json')])]);
+  const [auto, json] = await Promise.all([runCliOnTty(['start', '--config', config()]), runCliOnTty(['start', '--config', config('json')])]);
   t.match(auto, /INFO.*wecom-relay starting/, 'on a terminal (log.format auto): pino-pretty lines');
   t.notMatch(auto, /\{"level":30/, 'not JSON');
   t.match(auto, /receiver\.port \d+ is in use/, 'and the failure line');
