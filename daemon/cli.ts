@@ -6,6 +6,7 @@ import { describeFailure, EXIT, type CommandContext } from './commands/command-c
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
+import { registerInitCommand } from './commands/init-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerMockApiCommand } from './commands/mock-api-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
@@ -22,6 +23,7 @@ export function buildProgram(context: CommandContext): Command {
       writeErr: (s) => context.stderr.write(s),
     })
     .exitOverride();
+  registerInitCommand(program, context);
   registerRunCommands(program, context);
   registerDemoCommand(program, context);
   registerTriggerCommand(program, context);
@@ -54,7 +56,20 @@ function invokedDirectly(): boolean {
   }
 }
 
+/**
+ * A reader that closed the pipe (`wecom-relay events list --json | head -1`) ends the command quietly:
+ * nobody is left to read the rest, so there is nothing to report and no stack trace to print.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(EXIT.ok);
+    throw error;
+  });
+}
+
 if (invokedDirectly()) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
   main(process.argv.slice(2), { env: process.env, cwd: process.cwd(), stdout: process.stdout, stderr: process.stderr })
     .then((code) => { process.exitCode = code; })
     .catch((error: unknown) => {

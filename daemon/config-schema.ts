@@ -16,6 +16,17 @@ const cidr = z.string().refine((text) => {
   }
 }, 'must be a CIDR range such as 10.0.0.0/8 or fd00::/8 (or one address)');
 
+/**
+ * The EncodingAESKey. The message names the length found, like the library's TypeError
+ * (`… 43 base64 characters, got 42 characters`), so the CLI and an app say the same thing.
+ */
+const encodingAESKey = z.string().superRefine((value, ctx) => {
+  if (value.length !== 43) {
+    ctx.addIssue({ code: 'custom', message: `must be exactly 43 base64 characters (the EncodingAESKey from 回调配置), got ${value.length} characters` });
+  } else if (!/^[A-Za-z0-9+/]{43}$/.test(value)) {
+    ctx.addIssue({ code: 'custom', message: 'must be exactly 43 base64 characters (the EncodingAESKey from 回调配置), got characters outside A–Z a–z 0–9 + /' });
+  }
+});
 
 const target = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, `_`, `.` or `-`'),
@@ -39,7 +50,7 @@ export const configSchema = z.strictObject({
     id: z.string().min(1, 'is required'),
     secret: z.string().min(1).optional(),
     token: z.string().min(1, 'is required'),
-    encodingAESKey: z.string().regex(/^[A-Za-z0-9+/]{43}$/, 'must be exactly 43 base64 characters (the EncodingAESKey from 回调配置)'),
+    encodingAESKey: encodingAESKey,
     providerCorpId: z.string().min(1).optional(),
     allowEmptyReceiveId: z.boolean().default(false),
     allowReceiveIds: z.array(z.string()).default([]),
@@ -79,6 +90,8 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   log: z.strictObject({
     level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+    // auto: pretty (pino-pretty) when stdout is a terminal, JSON lines otherwise.
+    format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }).prefault({}),
   targets: z.array(target).default([]),
   // Hardening. blockPrivateTargets is opt-in: targets on the relay's own network are a normal deployment.

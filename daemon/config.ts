@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import YAML from 'yaml';
+import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
+import { describeIssue } from './config-issues.js';
 
 /** The file names tried, in order, when neither `--config` nor `WECOM_RELAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILES = ['wecom-relay.config.yaml', 'wecom-relay.config.yml', 'wecom-relay.config.json'] as const;
@@ -21,6 +23,8 @@ export interface LoadConfigOptions {
 export interface LoadedConfig {
   readonly config: Config;
   readonly file: string;
+  /** The file's content as parsed, before `${ENV}` interpolation and defaults (to tell a default from a setting). */
+  readonly raw: unknown;
 }
 
 /** `a.b[1].c` from a zod issue path. */
@@ -88,11 +92,7 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   const interpolated = interpolateEnv(raw ?? {}, env, issues);
   const result = configSchema.safeParse(interpolated);
   if (!result.success) {
-    for (const issue of result.error.issues) {
-      const keys = (issue as { keys?: string[] }).keys;
-      const message = issue.code === 'unrecognized_keys' && keys ? `unknown key${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
-      issues.push({ path: formatPath(issue.path), message });
-    }
+    for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   }
   issues.push(...crossFieldIssues(interpolated));
   // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
@@ -117,6 +117,66 @@ function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
 /** Finds, reads, interpolates and validates the configuration. Throws {@link ConfigError}. */
 export function loadConfig(options: LoadConfigOptions): LoadedConfig {
   const file = findConfigFile(options);
-  const text = readFileSync(file, 'utf8');
-  return { config: validateConfig(parseConfigText(text, file), options.env, file), file };
+  const raw = parseConfigText(readFileSync(file, 'utf8'), file);
+  return { config: validateConfig(raw, options.env, file), file, raw };
+}
+
+/** Top-level sections of the configuration. */
+export type ConfigSection = keyof typeof configSchema.shape;
+
+/**
+ * Finds and reads the configuration like {@link loadConfig}, but interpolates and validates only the
+ * `sections` a command uses (with their defaults), leaving out the `omit` paths (`suite.secret`): a
+ * command that needs no secret runs where the secret's environment variable is not set.
+ */
+export function loadConfigSections<K extends ConfigSection>(options: LoadConfigOptions, sections: readonly K[], omit: readonly string[] = []): { config: Pick<Config, K>; file: string; raw: unknown } {
+  const file = findConfigFile(options);
+  const raw = parseConfigText(readFileSync(file, 'utf8'), file);
+  const root = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
+  const picked: Record<string, unknown> = {};
+  for (const section of sections) if (root[section] !== undefined) picked[section] = root[section];
+  for (const path of omit) {
+    const [section, key] = path.split('.') as [string, string];
+    const value = picked[section];
+    if (value !== null && typeof value === 'object' && key in value) picked[section] = Object.fromEntries(Object.entries(value).filter(([k]) => k !== key));
+  }
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolateEnv(picked, options.env, issues);
+  const shape = Object.fromEntries(sections.map((s) => [s, configSchema.shape[s]]));
+  const result = z.object(shape).safeParse(interpolated);
+  if (!result.success) for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
+  if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
+  return { config: result.data as unknown as Pick<Config, K>, file, raw };
+}
+
+/** The store setting (URL, or `{ url, busyTimeoutMs }`) of a configuration, validated alone: what the inspect commands need (no secrets). */
+export interface StoreConfig {
+  readonly store: Config['store'];
+  readonly file: string;
+  /** The configured targets' names and `enabled` flags, read as written (for `targets list`). */
+  readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
+}
+
+/** {@link loadConfigSections} for `store` only, plus the target names: `events list` and the other inspect commands. */
+export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
+  const { config, file, raw } = loadConfigSections(options, ['store']);
+  const root = (raw ?? {}) as { targets?: unknown };
+  const targets = Array.isArray(root.targets)
+    ? root.targets.flatMap((t: unknown) => {
+      const target = (t ?? {}) as { name?: unknown; enabled?: unknown };
+      return typeof target.name === 'string' ? [{ name: target.name, enabled: target.enabled !== false }] : [];
+    })
+    : [];
+  return { store: config.store, file, targets };
+}
+
+/** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
+export function configWarnings(config: Config): ConfigIssue[] {
+  const warnings: ConfigIssue[] = [];
+  if (config.targets.length === 0) {
+    warnings.push({ path: 'targets', message: 'no targets: events are stored and processed, but forwarded nowhere (add one under targets:)' });
+  } else if (config.targets.every((t) => !t.enabled)) {
+    warnings.push({ path: 'targets', message: 'every target is disabled (enabled: false): events are forwarded nowhere' });
+  }
+  return warnings;
 }

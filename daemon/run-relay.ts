@@ -9,6 +9,7 @@ import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
 import type { Sender } from './delivery/http-sender.js';
+import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
 
 /** Which halves run in this process. */
@@ -59,12 +60,13 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   let daemon: RelayDaemon | null = null;
   let admin: AdminServer | null = null;
   try {
+    // Built now, started last: both listeners bind first, so a port in use starts nothing (no consumer
+    // claims work, no worker sends) and fails with the setting named (ListenError).
     if (mode !== 'serve') {
       daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
-      daemon.start();
     }
     if (mode !== 'daemon') {
-      receiver = await startReceiver({
+      receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
         suiteId: config.suite.id,
         token: config.suite.token,
         encodingAESKey: config.suite.encodingAESKey,
@@ -88,12 +90,12 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
             : { ...config.install, suiteSecret: config.suite.secret, wecomApiBaseUrl: config.wecomApi.baseUrl },
         } : {}),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
-      });
+      }));
       logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
     }
     if (config.admin.enabled) {
       const managed = daemon ? tokens : null;
-      admin = await startAdminServer({
+      admin = await listenAs('admin.port', config.admin.host, config.admin.port, () => startAdminServer({
         host: config.admin.host,
         port: config.admin.port,
         ...(config.admin.token ? { token: config.admin.token } : {}),
@@ -111,9 +113,10 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
             },
           };
         },
-      });
+      }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
+    daemon?.start();
   } catch (error) {
     await receiver?.close().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { ConfigError, WecomRelayError } from '../../src/errors.js';
-import type { LoadedConfig } from '../config.js';
+import type { LoadedConfig, StoreConfig } from '../config.js';
+import { ListenError } from '../listen-error.js';
 
 /** What every command gets from the entry point: the environment and where to write, read once at the edge. */
 export interface CommandContext {
@@ -22,6 +23,15 @@ export async function loadCommandConfig(context: CommandContext, file: string | 
   return loadConfig({ ...(file ? { file } : {}), env: context.env, cwd: context.cwd });
 }
 
+/**
+ * Loads only the store URL (and the target names) of the configuration: the inspect commands need no
+ * secrets, so `events list` works where `WECOM_TOKEN` is not set.
+ */
+export async function loadCommandStoreConfig(context: CommandContext, file: string | undefined): Promise<StoreConfig> {
+  const { loadStoreConfig } = await import('../config.js');
+  return loadStoreConfig({ ...(file ? { file } : {}), env: context.env, cwd: context.cwd });
+}
+
 /** Thrown by a command to end the process with a message and an exit code, without a stack trace. */
 export class CommandExit extends Error {
   readonly exitCode: number;
@@ -34,6 +44,7 @@ export class CommandExit extends Error {
 /** Maps an error escaping a command to the message and exit code a user should see. */
 export function describeFailure(error: unknown): { message: string; exitCode: number } {
   if (error instanceof CommandExit) return { message: error.message, exitCode: error.exitCode };
+  if (error instanceof ListenError) return { message: `wecom-relay: ${error.message}`, exitCode: EXIT.failure };
   if (error instanceof ConfigError) return { message: `wecom-relay: ${error.message}`, exitCode: EXIT.usage };
   if (error instanceof WecomRelayError) return { message: `wecom-relay: ${error.code}: ${error.message}`, exitCode: EXIT.failure };
   // Bad arguments (a malformed time, a bad option value) surface as TypeErrors: a usage error, no stack.

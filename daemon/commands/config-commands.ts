@@ -1,11 +1,27 @@
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import type { Config } from '../config-schema.js';
+import { FORMAT_DEFAULTS } from '../delivery/format-defaults.js';
+import type { TargetFormat } from '../delivery/target.js';
 import { configSecrets } from './config-secrets.js';
 import { loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
 
-/** The configuration with every default applied and every secret value replaced by `***`. */
+/**
+ * The configuration with every default applied — a target's per-format `rateLimit`, `concurrency` and
+ * `timeoutMs` included — and every secret value replaced by `***`.
+ */
 export function maskedConfig(config: Config): unknown {
+  const withDefaults: Config = {
+    ...config,
+    targets: config.targets.map((t) => {
+      const defaults = FORMAT_DEFAULTS[t.format as TargetFormat];
+      return { ...t, rateLimit: t.rateLimit ?? defaults.rateLimit, concurrency: t.concurrency ?? defaults.concurrency, timeoutMs: t.timeoutMs ?? defaults.timeoutMs };
+    }),
+  };
+  return maskSecrets(withDefaults);
+}
+
+function maskSecrets(config: Config): unknown {
   const secrets = configSecrets(config);
   const mask = (value: unknown): unknown => {
     if (typeof value === 'string') return secrets.reduce((s, secret) => s.split(secret).join('***'), value);

@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { SAMPLE_KINDS } from '../../src/events/samples.js';
+import { storeUrlOf } from '../../src/store/create-store.js';
 import { CommandExit, EXIT, writeLine, type CommandContext } from './command-context.js';
 import { configSecrets } from './config-secrets.js';
-import { renderTable } from './table.js';
+import { demoSummary } from './demo-summary.js';
 import { triggerCallback } from './trigger-command.js';
 
 const DEMO_SUITE = 'ww917724cb573d8629';
@@ -68,15 +70,21 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
       received.push(event);
       const enriched = event.enrichment ? ` enrichment: ${Object.keys(event.enrichment).join(', ')}` : '';
       const failed = event.enrichmentError ? ` enrichmentError: ${event.enrichmentError.code}` : '';
-      writeLine(out, `→ ${event.type.padEnd(36)} ${event.id}  corp ${event.source.corpId ?? '-'}${enriched}${failed}`);
-      if (options.verbose || event.type === 'external_contact.added') writeLine(out, JSON.stringify(event, null, 2));
+      // One line for the first event of each family (and of external_contact.added, shown in full), so the
+      // summary below stays on one screen; --verbose prints every event.
+      const earlier = received.slice(0, -1);
+      const family = (type: string) => type.split('.')[0];
+      const firstOfType = !earlier.some((e) => e.type === event.type);
+      const show = !earlier.some((e) => family(e.type) === family(event.type)) || (firstOfType && event.type === 'external_contact.added');
+      if (options.verbose || show) writeLine(out, `→ ${event.type.padEnd(36)} ${event.id}  corp ${event.source.corpId ?? '-'}${enriched}${failed}`);
+      if (options.verbose || (firstOfType && event.type === 'external_contact.added')) writeLine(out, JSON.stringify(event, null, 2));
       onReceived?.();
     });
   });
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', () => resolve()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 
-  const config = validateConfig({
+  const demoInput = {
     suite: { id: DEMO_SUITE, secret: '${DEMO_SUITE_SECRET}', ...keys },
     receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600 },
     store: `sqlite:${join(dataDir, 'wecom-relay.db')}`,
@@ -89,11 +97,12 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
       { name: 'demo-chat', url: `${sinkUrl}/chat`, format: 'slack', locale: 'en', events: ['external_contact.*'], rateLimit: { count: 50, intervalMs: 1000 } },
     ],
     install: { publicBaseUrl: DEMO_SITE, installPageUrl: `${mock.url}/3rdapp/install`, testInstall: true },
-  }, { DEMO_SUITE_SECRET: secret });
+  };
+  const config = validateConfig(demoInput, { DEMO_SUITE_SECRET: secret });
   const logger = createLogger({ level: config.log.level, secrets: configSecrets(config), destination: { write: (s: string) => { context.stderr.write(s); } } });
   const relay = await runRelay({ config, mode: 'start', logger });
   const receiverUrl = relay.receiver!.url;
-  writeLine(out, `wecom-relay demo: receiver ${receiverUrl}, mock WeCom API ${mock.url}, sink ${sinkUrl}, store ${config.store}`);
+  writeLine(out, `wecom-relay demo: receiver ${receiverUrl}, mock WeCom API ${mock.url}, sink ${sinkUrl}, store ${storeUrlOf(config.store)}`);
   writeLine(out, `pushing ${SAMPLE_KINDS.length} sample callbacks through the real encrypted HTTP path…`);
 
   const base = { to: receiverUrl, suiteId: DEMO_SUITE, ...keys, corpId: DEMO_CORP, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, mockApi: mock.url };
@@ -111,14 +120,9 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   const done = await waitFor(() => received.length >= expected, options.timeoutMs, (f) => { onReceived = f; });
 
   writeLine(out, '');
-  const counts = new Map<string, number>();
-  for (const e of received) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
-  writeLine(out, renderTable(['EVENT TYPE', 'DELIVERED', 'ENRICHED'], [...counts.entries()].sort().map(([type, n]) => {
-    const sample = received.find((e) => e.type === type)!;
-    return [type, String(n), sample.enrichment ? 'yes' : sample.enrichmentError ? `error: ${sample.enrichmentError.code}` : '-'];
-  })));
+  for (const line of demoSummary(results, received)) writeLine(out, line);
   const rejected = results.filter((r) => r.status !== 200);
-  writeLine(out, `\n${results.length} callbacks sent (${rejected.length} rejected), ${received.length}/${expected} events delivered to demo-sink, ${chatMessages.length} Slack-format messages to demo-chat.`);
+  writeLine(out, `\n${results.length} callbacks sent (${rejected.length} rejected), ${received.length}/${expected} events delivered to demo-sink (suite_ticket is consumed, not forwarded), ${chatMessages.length} Slack-format messages to demo-chat.`);
   if (chatMessages[0]) writeLine(out, `a chat message reads: ${chatMessages[0]}`);
 
   // A website install (no create_auth push; the corp was just uninstalled by cancel_auth): install route →
@@ -129,7 +133,14 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   writeLine(out, `website install (${install.installPath} → WeCom install page → ${install.callbackPath}): ${viaWebsite ? 'auth.created delivered' : 'FAILED'}`);
 
   if (options.keep) {
-    writeLine(out, `\nstaying up (Ctrl-C to stop). Try:\n  WECOM_RELAY_CONFIG=… wecom-relay trigger add_external_contact --to ${receiverUrl} --mock-api ${mock.url}\n(the demo's token and key are random per run; see the store at ${config.store})`);
+    // The demo's own configuration (its random Token and key, the ports it got), so the printed commands work.
+    const file = join(dataDir, 'wecom-relay.config.json');
+    const port = Number(new URL(receiverUrl).port);
+    writeFileSync(file, `${JSON.stringify({ ...demoInput, suite: { ...demoInput.suite, secret: secret }, receiver: { ...demoInput.receiver, port } }, null, 2)}\n`, { mode: 0o600 });
+    const cli = `node ${fileURLToPath(new URL('../cli.js', import.meta.url))}`;
+    writeLine(out, `\nstaying up (Ctrl-C to stop); its configuration is in ${file}. Try:`);
+    writeLine(out, `  ${cli} trigger add_external_contact --config ${file} --mock-api ${mock.url}`);
+    writeLine(out, `  ${cli} events list --config ${file}`);
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());
@@ -138,7 +149,7 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   await relay.stop();
   await mock.close();
   await new Promise<void>((resolve) => { sink.close(() => resolve()); sink.closeAllConnections(); });
-  if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  if (!options.dataDir && !options.keep) rmSync(dataDir, { recursive: true, force: true });
   if (!done || rejected.length > 0 || !viaWebsite) {
     throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}`);
   }

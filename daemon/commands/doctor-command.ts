@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import { parseEncodingAESKey } from '../../src/crypto/key.js';
 import { ConfigError } from '../../src/errors.js';
@@ -31,6 +32,31 @@ function describeNetworkError(error: unknown): string {
   return code ? `${code}` : (error as Error).message;
 }
 
+/** Whether `host:port` can be bound now (the answer is the bind's error code, or null when it is free). */
+function bindError(host: string, port: number): Promise<string | null> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'ERR_LISTEN'));
+    server.listen(port, host, () => server.close(() => resolve(null)));
+  });
+}
+
+/** The listen ports `start` binds (receiver.port, admin.port): free, or in use by what. */
+async function checkPorts(config: Config, add: (name: string, status: DoctorCheck['status'], detail: string) => void): Promise<void> {
+  const listeners = [{ name: 'receiver.port', host: config.receiver.host, port: config.receiver.port }];
+  if (config.admin.enabled) listeners.push({ name: 'admin.port', host: config.admin.host, port: config.admin.port });
+  for (const l of listeners) {
+    if (l.port === 0) {
+      add(l.name, 'ok', '0: any free port');
+      continue;
+    }
+    const code = await bindError(l.host, l.port);
+    if (code === null) add(l.name, 'ok', `${l.host}:${l.port} is free`);
+    else if (code === 'EADDRINUSE') add(l.name, 'warn', `${l.port} is in use (${l.host}:${l.port}): \`start\` will fail unless that is this relay already running`);
+    else add(l.name, 'fail', `${l.host}:${l.port} cannot be bound (${code})`);
+  }
+}
+
 /** Runs every check against a validated configuration. Never throws: each problem is a finding. */
 export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
@@ -48,6 +74,9 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
   add('suite.secret', config.suite.secret ? 'ok' : 'warn',
     config.suite.secret ? 'set' : 'not set: the daemon cannot fetch tokens, exchange auth codes or enrich (serve-only deployments do not need it)');
   if (!config.suite.providerCorpId) add('suite.providerCorpId', 'warn', 'not set: URL-verification GETs are accepted with any receiveid (their signature is still checked)');
+  const { configWarnings } = await import('../config.js');
+  for (const w of configWarnings(config)) add(w.path, 'warn', w.message);
+  await checkPorts(config, add);
 
   try {
     const store = await createStore(config.store);

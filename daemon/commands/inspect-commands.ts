@@ -1,27 +1,34 @@
 import type { Command } from 'commander';
 import type { CallbackRecord, CallbackState, DeliveryRecord, DeliveryState, Store } from '../../src/store/store.js';
+import type { StoreConfig } from '../config.js';
 import { setTargetDisabled, setTargetEnabled } from '../delivery/target-state.js';
-import { CommandExit, EXIT, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
-import { REPLY_NAMESPACE, type StoredReply } from '../../src/receiver/reply-to-callback.js';
+import { CommandExit, EXIT, loadCommandStoreConfig, writeLine, type CommandContext } from './command-context.js';
+import { REPLY_NAMESPACE } from '../../src/receiver/reply-to-callback.js';
 import { isSecretField } from '../../src/events/normalize.js';
 import { maskCallback } from './mask-secrets.js';
 import { parseTime, renderTable } from './table.js';
+import { describeTargets, knownTargetNames, targetStates, type TargetSummary } from './target-summary.js';
 
 interface StoreOpts { config?: string; store?: string }
 
-async function openStore(context: CommandContext, opts: StoreOpts): Promise<Store> {
+/**
+ * Opens the store the inspect commands read: `--store`, else the configuration's `store` — validated
+ * alone, so these commands run without the suite's secrets in the environment.
+ */
+async function withStore<T>(context: CommandContext, opts: StoreOpts, fn: (store: Store, config: StoreConfig | null) => Promise<T>): Promise<T> {
   const { createStore } = await import('../../src/store/create-store.js');
-  if (opts.store) return createStore(opts.store);
-  return createStore((await loadCommandConfig(context, opts.config)).config.store);
-}
-
-async function withStore<T>(context: CommandContext, opts: StoreOpts, fn: (store: Store) => Promise<T>): Promise<T> {
-  const store = await openStore(context, opts);
+  const config = opts.store && !opts.config ? null : await loadCommandStoreConfig(context, opts.config);
+  const store = await createStore(opts.store ?? config!.store);
   try {
-    return await fn(store);
+    return await fn(store, config);
   } finally {
     await store.close();
   }
+}
+
+/** Whether `stream` is a terminal (a progress line with `\r` is only for one). */
+function isTerminal(stream: unknown): boolean {
+  return (stream as { isTTY?: boolean }).isTTY === true;
 }
 
 function storeOptions(command: Command): Command {
@@ -58,13 +65,50 @@ function deliveryJson(d: DeliveryRecord): Record<string, unknown> {
   return { ...rest, eventType: event.type };
 }
 
-function printDeliveries(context: CommandContext, rows: DeliveryRecord[], json: boolean): void {
+function printDeliveries(context: CommandContext, rows: DeliveryRecord[], json: boolean, disabled: ReadonlyMap<string, string>): void {
   if (json) {
-    for (const row of rows) writeLine(context.stdout, JSON.stringify(deliveryJson(row)));
+    for (const row of rows) writeLine(context.stdout, JSON.stringify({ ...deliveryJson(row), targetState: disabled.has(row.target) ? 'disabled' : 'enabled' }));
     return;
   }
   writeLine(context.stdout, renderTable(['ID', 'TARGET', 'TYPE', 'STATE', 'ATTEMPTS', 'LAST', 'NEXT'],
-    rows.map((d) => [d.id, d.target, d.eventType, d.state, String(d.attempts), d.lastStatus === null ? (d.lastError ?? '') : String(d.lastStatus), d.state === 'pending' ? iso(d.nextAttemptAt) : ''])));
+    rows.map((d) => {
+      const off = disabled.has(d.target);
+      // A disabled target's pending deliveries wait for `targets enable`: their due time says nothing then.
+      const next = d.state !== 'pending' ? '' : off ? 'when the target is enabled' : iso(d.nextAttemptAt);
+      return [d.id, off ? `${d.target} (disabled)` : d.target, d.eventType, d.state, String(d.attempts), d.lastStatus === null ? (d.lastError ?? '') : String(d.lastStatus), next];
+    })));
+  const shown = [...new Set(rows.filter((r) => disabled.has(r.target)).map((r) => r.target))];
+  for (const name of shown) writeLine(context.stdout, `target ${name} is disabled (${disabled.get(name)}): its pending deliveries wait; \`wecom-relay targets enable ${name}\` sends them`);
+}
+
+function printTargets(context: CommandContext, rows: TargetSummary[], json: boolean, now: number): void {
+  if (json) {
+    for (const row of rows) writeLine(context.stdout, JSON.stringify(row));
+    return;
+  }
+  const age = (at: number | null) => {
+    if (at === null) return '';
+    const s = Math.max(0, Math.round((now - at) / 1000));
+    return s < 120 ? `${s}s ago` : s < 7200 ? `${Math.round(s / 60)}m ago` : `${Math.round(s / 3600)}h ago`;
+  };
+  writeLine(context.stdout, renderTable(['NAME', 'STATE', 'PENDING', 'OLDEST PENDING', 'DELIVERED', 'DEAD', 'LAST ERROR'],
+    rows.map((r) => [r.name, r.state === 'enabled' ? 'enabled' : `${r.state}${r.reason ? ` (${r.reason})` : ''}`, String(r.pending), age(r.oldestPendingAt), String(r.delivered), String(r.dead), r.lastError ? `${r.lastError} (${age(r.lastErrorAt)})` : ''])));
+}
+
+/** The event ids among `ids` (what `events list` shows) expanded to their deliveries' ids (`eventId:target`). */
+async function expandEventIds(store: Store, ids: readonly string[]): Promise<{ ids: string[]; empty: string[] }> {
+  const out: string[] = [];
+  const empty: string[] = [];
+  for (const id of ids) {
+    if (id.includes(':')) {
+      out.push(id);
+      continue;
+    }
+    const deliveries = await store.listDeliveries({ eventId: id, limit: 10_000 });
+    if (deliveries.length === 0) empty.push(id);
+    out.push(...deliveries.map((d) => d.id));
+  }
+  return { ids: out, empty };
 }
 
 /** `events list|show`, `deliveries list`, `replay`, `targets enable|disable`. */
@@ -113,7 +157,7 @@ export function registerInspectCommands(program: Command, context: CommandContex
     .option('--json', 'one JSON object per line')
     .action(async (opts: StoreOpts & { status?: string; target?: string; event?: string; since?: string; limit?: string; json?: boolean }) => {
       if (opts.status && !['pending', 'delivered', 'dead'].includes(opts.status)) throw new CommandExit(EXIT.usage, 'wecom-relay: --status must be pending, delivered or dead');
-      await withStore(context, opts, async (store) => {
+      await withStore(context, opts, async (store, config) => {
         const rows = await store.listDeliveries({
           limit: limitOf(opts.limit),
           ...(opts.status ? { state: opts.status as DeliveryState } : {}),
@@ -121,47 +165,74 @@ export function registerInspectCommands(program: Command, context: CommandContex
           ...(opts.event ? { eventId: opts.event } : {}),
           ...(opts.since ? { since: parseTime(opts.since, Date.now()) } : {}),
         });
-        printDeliveries(context, rows, opts.json === true);
+        printDeliveries(context, rows, opts.json === true, await targetStates(store, config));
       });
     });
 
-  storeOptions(program.command('replay [ids...]').description('re-queue deliveries with a fresh retry budget: by delivery id (eventId:target), or by --target and a time range'))
+  storeOptions(program.command('replay [ids...]').description('re-queue deliveries with a fresh retry budget: by event id (all its deliveries) or delivery id (eventId:target), or by --target and a time range'))
     .option('--target <name>', 'every delivery of this target (with --since/--until/--status)')
-    .option('--status <state>', 'only deliveries in this state (default with --target: dead)')
+    .option('--status <state>', 'with --target: only deliveries in this state (default: dead)')
     .option('--since <time>', 'created at or after (ISO time, or a duration like 2h)')
     .option('--until <time>', 'created before')
     .option('--json', 'print the result as JSON')
     .action(async (ids: string[], opts: StoreOpts & { target?: string; status?: string; since?: string; until?: string; json?: boolean }) => {
-      if (ids.length === 0 && !opts.target) throw new CommandExit(EXIT.usage, 'wecom-relay: replay needs delivery ids or --target');
+      if (ids.length === 0 && !opts.target) throw new CommandExit(EXIT.usage, 'wecom-relay: replay needs event ids, delivery ids (eventId:target) or --target');
+      if (opts.status && !['pending', 'delivered', 'dead'].includes(opts.status)) throw new CommandExit(EXIT.usage, 'wecom-relay: --status must be pending, delivered or dead');
       await withStore(context, opts, async (store) => {
         const now = Date.now();
         let count: number;
+        let missing: string[] = [];
+        let what: string;
         if (ids.length > 0) {
+          const expanded = await expandEventIds(store, ids);
+          const progress = !opts.json && isTerminal(context.stderr);
           count = 0;
-          for (const [i, id] of ids.entries()) {
-            count += await store.replayDeliveries({ ids: [id] }, now);
-            if (!opts.json) context.stderr.write(`\rreplaying ${i + 1}/${ids.length}`);
+          for (const [i, id] of expanded.ids.entries()) {
+            const n = await store.replayDeliveries({ ids: [id] }, now);
+            count += n;
+            if (n === 0) missing.push(id);
+            if (progress) context.stderr.write(`\rreplaying ${i + 1}/${expanded.ids.length}`);
           }
-          if (!opts.json) context.stderr.write('\n');
+          if (progress && expanded.ids.length > 0) context.stderr.write('\n');
+          missing = [...expanded.empty, ...missing];
+          what = '';
         } else {
+          const state = (opts.status ?? 'dead') as DeliveryState;
           count = await store.replayDeliveries({
             target: opts.target!,
-            state: (opts.status ?? 'dead') as DeliveryState,
+            state,
             ...(opts.since ? { since: parseTime(opts.since, now) } : {}),
             ...(opts.until ? { until: parseTime(opts.until, now) } : {}),
           }, now);
+          what = ` ${state} deliver${count === 1 ? 'y' : 'ies'} of target ${opts.target}${opts.status ? '' : ' (--status defaults to dead; pass --status pending or delivered for others)'}`;
         }
-        if (opts.json) writeLine(context.stdout, JSON.stringify({ replayed: count }));
-        else writeLine(context.stdout, `re-queued ${count} deliver${count === 1 ? 'y' : 'ies'}; a running daemon sends them now`);
-        if (ids.length > 0 && count < ids.length) throw new CommandExit(EXIT.failure, `wecom-relay: ${ids.length - count} of the ids were not found`);
+        if (opts.json) writeLine(context.stdout, JSON.stringify({ replayed: count, ...(missing.length > 0 ? { notFound: missing } : {}) }));
+        else writeLine(context.stdout, what ? `re-queued ${count}${what}; a running daemon sends them now` : `re-queued ${count} deliver${count === 1 ? 'y' : 'ies'}; a running daemon sends them now`);
+        if (missing.length > 0) {
+          throw new CommandExit(EXIT.failure, `wecom-relay: not found: ${missing.join(', ')}\n` +
+            '  an event id (evt_…, from `events list`) replays every delivery of that event; a delivery id is eventId:target (from `deliveries list`);\n' +
+            '  an event with no deliveries matched no target, or is not processed yet (see `events show <id>`)');
+        }
       });
     });
 
-  const targets = program.command('targets').description('enable or disable a target at runtime (shared by every daemon on the store)');
+  const targets = program.command('targets').description('list targets, or enable or disable one at runtime (shared by every daemon on the store)');
+  storeOptions(targets.command('list').description('every target: state, queue depth, oldest pending delivery and last error'))
+    .option('--json', 'one JSON object per line')
+    .action(async (opts: StoreOpts & { json?: boolean }) => {
+      await withStore(context, opts, async (store, config) => {
+        const now = Date.now();
+        printTargets(context, await describeTargets(store, config, now), opts.json === true, now);
+      });
+    });
   for (const action of ['enable', 'disable'] as const) {
     storeOptions(targets.command(`${action} <name>`).description(`${action} a target`))
       .action(async (name: string, opts: StoreOpts) => {
-        await withStore(context, opts, async (store) => {
+        await withStore(context, opts, async (store, config) => {
+          const known = await knownTargetNames(store, config, Date.now());
+          if (!known.includes(name)) {
+            throw new CommandExit(EXIT.failure, `wecom-relay: no target "${name}"${known.length > 0 ? `; known targets: ${known.join(', ')}` : ' (the configuration names none and the store has no deliveries for it)'}`);
+          }
           if (action === 'enable') await setTargetEnabled(store, name, Date.now());
           else await setTargetDisabled(store, name, 'disabled by an operator', Date.now());
           writeLine(context.stdout, `target ${name} ${action}d`);

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { Config } from '../config-schema.js';
 import type { RelayMode } from '../run-relay.js';
 import { configSecrets } from './config-secrets.js';
 import { loadCommandConfig, type CommandContext } from './command-context.js';
@@ -8,6 +9,18 @@ const DESCRIPTIONS: Record<RelayMode, string> = {
   serve: 'run the receiver only: verify, decrypt, store and ack callbacks',
   daemon: 'run the daemon only: credentials, enrichment and delivery (several may share one Redis store)',
 };
+
+/**
+ * `serve`'s admin listener when `admin.port` is not set: one below `start`/`daemon`'s 9464, so a `serve`
+ * and a `daemon` on one host (the split deployment) do not collide with the defaults.
+ */
+export const SERVE_ADMIN_PORT = 9463;
+
+/** The configuration a mode runs with: `serve` takes {@link SERVE_ADMIN_PORT} unless `admin.port` is set. */
+export function configForMode(config: Config, raw: unknown, mode: RelayMode): Config {
+  const explicit = (raw as { admin?: { port?: unknown } } | null)?.admin?.port !== undefined;
+  return mode === 'serve' && !explicit ? { ...config, admin: { ...config.admin, port: SERVE_ADMIN_PORT } } : config;
+}
 
 /** Resolves when SIGTERM or SIGINT arrives. */
 function untilSignal(): Promise<NodeJS.Signals> {
@@ -34,10 +47,13 @@ export function registerRunCommands(program: Command, context: CommandContext): 
       .description(DESCRIPTIONS[mode])
       .option('-c, --config <file>', 'configuration file (JSON or YAML); default: $WECOM_RELAY_CONFIG or ./wecom-relay.config.{yaml,yml,json}')
       .action(async (opts: { config?: string }) => {
-        const { config, file } = await loadCommandConfig(context, opts.config);
-        const [{ createLogger }, { runRelay }] = await Promise.all([import('../logger.js'), import('../run-relay.js')]);
-        const logger = createLogger({ level: config.log.level, secrets: configSecrets(config) });
-        logger.info({ mode, config: file, store: (typeof config.store === 'string' ? config.store : config.store.url).replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
+        const loaded = await loadCommandConfig(context, opts.config);
+        const config = configForMode(loaded.config, loaded.raw, mode);
+        const [{ createLogger, resolveLogFormat }, { runRelay }, { configWarnings }] = await Promise.all([import('../logger.js'), import('../run-relay.js'), import('../config.js')]);
+        const format = resolveLogFormat(config.log.format, (context.stdout as { isTTY?: boolean }).isTTY === true);
+        const logger = createLogger({ level: config.log.level, format, secrets: configSecrets(config) });
+        logger.info({ mode, config: loaded.file, store: (typeof config.store === 'string' ? config.store : config.store.url).replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
+        if (mode !== 'serve') for (const w of configWarnings(config)) logger.warn({ path: w.path }, `${w.path}: ${w.message}`);
         const relay = await runRelay({ config, mode, logger });
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down: stopping intake, draining in-flight work');

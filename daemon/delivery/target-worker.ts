@@ -199,6 +199,7 @@ export class TargetWorker {
     switch (verdict.kind) {
       case 'delivered':
         observe('delivered');
+        logger.debug({ target: target.name, deliveryId: delivery.id, status, ms: finished - started }, 'delivered');
         await store.recordAttempt(delivery.id, owner, { ...base, state: 'delivered', countAttempt: true, error: null });
         observer?.deliveredEvent?.(delivery);
         return;
@@ -217,6 +218,7 @@ export class TargetWorker {
           await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: `retries exhausted: ${verdict.reason}` });
           return;
         }
+        logger.info({ target: target.name, deliveryId: delivery.id, status, ms: finished - started, attempt: delivery.attempts + 1, retryInMs: delay, reason: verdict.reason }, 'delivery failed: will retry');
         await store.recordAttempt(delivery.id, owner, {
           ...base, state: 'pending', countAttempt: true, nextAttemptAt: finished + delay, error: verdict.reason,
         });

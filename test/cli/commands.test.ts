@@ -6,12 +6,12 @@ import { runCli } from '../helpers/spawn-cli.js';
 
 /** Every command and subcommand, with the options its --help must mention. */
 const HELP: ReadonlyArray<{ args: string[]; mentions: string[] }> = [
-  { args: [], mentions: ['start', 'serve', 'daemon', 'demo', 'trigger', 'mock-api', 'events', 'deliveries', 'replay', 'targets', 'doctor', 'config', '--version'] },
+  { args: [], mentions: ['start', 'serve', 'daemon', 'demo', 'trigger', 'mock-api', 'events', 'deliveries', 'replay', 'targets', 'doctor', 'config', 'init', '--version'] },
   { args: ['start'], mentions: ['--config'] },
   { args: ['serve'], mentions: ['--config'] },
   { args: ['daemon'], mentions: ['--config'] },
   { args: ['demo'], mentions: ['--keep', '--verbose', '--timeout', '--data'] },
-  { args: ['trigger'], mentions: ['<kind>', '--config', '--to', '--corp', '--mock-api', '--json'] },
+  { args: ['trigger'], mentions: ['<kind>', '--config', '--token', '--key', '--to', '--corp', '--mock-api', '--endpoint', '--json'] },
   { args: ['mock-api'], mentions: ['--port', '--host', '--suite-id', '--suite-secret', '--accept-any-ticket'] },
   { args: ['events'], mentions: ['list', 'show'] },
   { args: ['events', 'list'], mentions: ['--config', '--store', '--type', '--corp', '--state', '--since', '--limit', '--json'] },
@@ -19,7 +19,9 @@ const HELP: ReadonlyArray<{ args: string[]; mentions: string[] }> = [
   { args: ['deliveries'], mentions: ['list'] },
   { args: ['deliveries', 'list'], mentions: ['--config', '--store', '--status', '--target', '--event', '--since', '--limit', '--json'] },
   { args: ['replay'], mentions: ['[ids...]', '--config', '--store', '--target', '--status', '--since', '--until', '--json'] },
-  { args: ['targets'], mentions: ['enable', 'disable'] },
+  { args: ['targets'], mentions: ['list', 'enable', 'disable'] },
+  { args: ['targets', 'list'], mentions: ['--config', '--store', '--json'] },
+  { args: ['init'], mentions: ['--config', '--suite-id'] },
   { args: ['targets', 'enable'], mentions: ['<name>', '--config', '--store'] },
   { args: ['targets', 'disable'], mentions: ['<name>', '--config', '--store'] },
   { args: ['doctor'], mentions: ['--config', '--json', '--timeout'] },
@@ -125,4 +127,23 @@ t.test('config print shows the defaults and masks every secret, as YAML and as J
   t.same(printed?.targets?.[0]?.events, ['*'], 'default target events');
   t.same(printed?.targets?.[0]?.retrySchedule, [0, 5, 300, 1800, 7200, 18000, 36000, 36000], 'default retry schedule');
   t.equal(printed?.targets?.[0]?.format, 'json', 'default target format');
+});
+
+t.test('config print shows the per-format target defaults', async (t) => {
+  const dir = t.testdir();
+  const config = writeConfig(dir, relayConfig({
+    dir,
+    suite: newSuite(),
+    targets: [
+      { name: 'hooks', url: 'https://hooks.example.com/wecom' },
+      { name: 'bot', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abcdef123456', format: 'wecom-bot' },
+      { name: 'own', url: 'https://hooks.example.com/own', rateLimit: { count: 2, intervalMs: 500 } },
+    ],
+  }));
+  const r = await runCli(['config', 'print', '--json', '--config', config]);
+  t.equal(r.code, 0, 'exit 0', outputOf(r));
+  const printed = JSON.parse(r.stdout) as { targets: Array<Record<string, unknown>> };
+  t.match(printed.targets[0], { rateLimit: { count: 50, intervalMs: 1000 }, concurrency: 4, timeoutMs: 10000 }, 'json target defaults');
+  t.match(printed.targets[1], { rateLimit: { count: 18, intervalMs: 60000 }, concurrency: 1 }, 'wecom-bot: 18/min, one at a time');
+  t.match(printed.targets[2], { rateLimit: { count: 2, intervalMs: 500 } }, 'a configured rateLimit is kept');
 });

@@ -28,5 +28,41 @@ t.test('wecom-relay demo runs the whole pipeline offline and prints an enriched 
   t.equal(summary?.[3], summary?.[4], 'every expected event was delivered');
   t.ok(Number(summary?.[4]) > 50, 'dozens of event kinds went through');
   t.match(result.stdout, /a chat message reads: External contact added: /, 'a Slack-format message for the chat target');
+  t.match(result.stdout, /^FAMILY\s+EVENTS/m, 'a summary by family');
+  t.ok(result.stdout.slice(result.stdout.indexOf('FAMILY')).split('\n').length <= 40, 'the summary from the table on fits one screen (40 lines)');
   t.ok(existsSync(join(data, 'wecom-relay.db')), '--data keeps the SQLite store in the given directory');
+});
+
+t.test('demo --keep writes its configuration and prints commands that work as printed', async (t) => {
+  const { execFile } = await import('node:child_process');
+  const { spawnCli } = await import('../helpers/spawn-cli.js');
+  const { waitForOutput } = await import('../helpers/cli-fixture.js');
+  const demo = spawnCli(['demo', '--keep', '--timeout', '60000', '--data', t.testdir()]);
+  t.teardown(() => demo.stop('SIGKILL'));
+  const printed = await waitForOutput(demo, /^ {2}(node \S+ trigger add_external_contact --config \S+ --mock-api \S+)$/m, 120_000);
+  const listed = await waitForOutput(demo, /^ {2}(node \S+ events list --config \S+)$/m);
+  const run = (command: string) => new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile('/bin/sh', ['-c', command], { timeout: 60_000 }, (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+  const sent = await run(printed[1]!);
+  t.equal(sent.code, 0, 'the printed trigger command exits 0', sent);
+  t.match(sent.stdout, /add_external_contact → POST http:\/\/127\.0\.0\.1:\d+\/api\/v1\/wecom\/command: 200 success/, 'and the demo receiver acks it');
+  const events = await run(listed[1]!);
+  t.equal(events.code, 0, 'the printed events list command exits 0', events);
+  t.match(events.stdout, /external_contact\.added/, 'and lists the demo events');
+  t.equal(await demo.stop('SIGTERM'), 0, 'the kept demo stops on SIGTERM with exit 0');
+});
+
+t.test('the demo summary groups by family and explains every non-success', async (t) => {
+  const { demoSummary } = await import('../../dist/daemon/commands/demo-summary.js');
+  const base = { id: 'evt_1', timestamp: '', receivedAt: '', source: { endpoint: 'command', suiteId: 's', corpId: 'c', agentId: null }, data: {}, raw: {} };
+  const lines = demoSummary([{ kind: 'suite_ticket', status: 200 }, { kind: 'create_auth', status: 200 }, { kind: 'update_user', status: 200 }], [
+    { ...base, type: 'auth.created', enrichment: { corp: {} }, enrichmentError: null },
+    { ...base, type: 'contact.user.updated', enrichment: null, enrichmentError: { code: 'wecom_api', errcode: 60111, message: 'userid not found, hint: [x]' } },
+  ] as never);
+  t.match(lines[0], /^FAMILY\s+EVENTS\s+TYPES\s+ENRICHED\s+ENRICHMENT ERRORS\n/, 'a table by family');
+  t.match(lines[0], /^auth\s+1\s+1\s+1\s+-$/m, 'auth: one event, enriched');
+  t.match(lines[0], /^contact\s+1\s+1\s+0\s+1$/m, 'contact: one enrichment error');
+  t.ok(lines.some((l) => /suite_ticket .*consumed by the daemon.*never forwarded/.test(l)), 'says why suite_ticket has no event');
+  t.ok(lines.some((l) => /contact\.user\.updated: enrichmentError wecom_api \(errcode 60111: userid not found\) — /.test(l)), 'explains the enrichment error');
 });

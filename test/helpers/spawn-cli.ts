@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI (`npm test` builds first, in `pretest`). */
@@ -74,4 +75,23 @@ export function spawnCli(args: readonly string[], options: { env?: Record<string
       return exited;
     },
   };
+}
+
+/** Whether util-linux `script` is there to give a command a real pseudo-terminal. */
+export const HAS_SCRIPT = existsSync('/usr/bin/script');
+
+/**
+ * Runs the CLI under a real pseudo-terminal (util-linux `script`), so its stdout and stderr are a TTY as
+ * in a user's shell; resolves everything it printed (both streams, as the terminal showed them).
+ */
+export function runCliOnTty(args: readonly string[], options: { env?: Record<string, string> } = {}): Promise<string> {
+  const command = [process.execPath, CLI, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], { env: { ...process.env, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    child.on('error', reject);
+    child.on('close', () => resolve(out));
+  });
 }
