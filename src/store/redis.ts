@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { WecomRelayError } from '../errors.js';
+import { redisActivity } from './redis-activity.js';
 import { createRedisClient } from './redis-client.js';
 import { RedisKeyedState } from './redis-keyed-state.js';
 import { RedisKeys } from './redis-keys.js';
@@ -9,7 +10,7 @@ import { RedisReconciler, type ReconcileReport } from './redis-reconciler.js';
 import { RedisWork } from './redis-work.js';
 import { validateLimit, validatePutKv, validateRateLimit } from './sqlite-validate.js';
 import type {
-  AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, KvRecord,
+  ActivityBucket, AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, KvRecord,
   ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, PutKvOptions, RateLimit, RateSlot, ReplaySelection,
   Store, StoreStats,
 } from './store.js';
@@ -231,6 +232,11 @@ export class RedisStore implements Store {
   }
 
   // ── Operations ────────────────────────────────────────────────────────────────────────────────────
+
+  /** See {@link Store.activity}: range scans of the time indexes (`redis-activity.ts`). */
+  async activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]> {
+    return this.#op('the activity could not be read', () => redisActivity(this.#client, this.#keys, since, until, bucketMs));
+  }
 
   /** See {@link Store.stats}: read in one script (one snapshot). */
   async stats(_now: number): Promise<StoreStats> {

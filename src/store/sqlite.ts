@@ -4,12 +4,13 @@ import { GroupCommit } from './group-commit.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
 import { SqliteInbox, toCallbackInsert, type CallbackInsert } from './sqlite-inbox.js';
 import { SqliteKeyedState } from './sqlite-keyed-state.js';
+import { sqliteActivity } from './sqlite-activity.js';
 import { pruneDelivered, readStats } from './sqlite-maintenance.js';
 import { openSqlite } from './sqlite-open.js';
 import { statementCache, type Prepare } from './sqlite-statements.js';
 import { expected, validateClaim, validateLimit, validateOptions, validatePutKv, validateRateLimit } from './sqlite-validate.js';
 import type {
-  AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, KvRecord,
+  ActivityBucket, AttemptOutcome, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryRecord, KvRecord,
   ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, PutKvOptions, RateLimit, RateSlot,
   ReplaySelection, Store, StoreStats,
 } from './store.js';
@@ -266,6 +267,11 @@ export class SqliteStore implements Store {
   /** See {@link Store.stats}: read in one snapshot. */
   async stats(_now: number): Promise<StoreStats> {
     return this.#op(() => readStats(this.#db, this.#prepare));
+  }
+
+  /** See {@link Store.activity}: index-backed counts (`sqlite-activity.ts`). */
+  async activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]> {
+    return this.#op(sqliteActivity(this.#db, this.#prepare, since, until, bucketMs));
   }
 
   /**

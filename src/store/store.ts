@@ -104,6 +104,8 @@ export interface Store {
 
   /** Counts for metrics and `/readyz`. */
   stats(now: number): Promise<StoreStats>;
+  /** Received / delivered / dead counts per `bucketMs` from `since` (inclusive) to `until` (exclusive), for charts. */
+  activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]>;
   /** Deletes delivered deliveries (and callbacks whose deliveries are all delivered) older than `before`. */
   prune(before: number): Promise<number>;
   /** Resolves when the store answers; rejects otherwise. */
@@ -266,6 +268,9 @@ export interface RateLimit {
 }
 
 export type RateSlot = { readonly ok: true } | { readonly ok: false; readonly retryInMs: number };
+
+/** One bucket of {@link Store.activity}: callbacks received, deliveries delivered and deliveries gone dead in it. */
+export interface ActivityBucket { readonly start: number; readonly received: number; readonly delivered: number; readonly dead: number }
 
 export interface StoreStats {
   readonly callbacks: { readonly pending: number; readonly failed: number; readonly done: number; readonly oldestPendingAt: number | null };

@@ -1,0 +1,66 @@
+import type Database from 'better-sqlite3';
+import { expected } from '../expected.js';
+import type { Prepare } from './sqlite-statements.js';
+import type { ActivityBucket } from './store.js';
+
+/** The most buckets one `activity` call may ask for (24 h in minutes is 1,440). */
+export const MAX_ACTIVITY_BUCKETS = 10_000;
+
+/**
+ * Indexes the activity counts read: deliveries by the time they were delivered, and by state and last
+ * update (a dead delivery's `updated_at` is the time it died). `IF NOT EXISTS`, so it is idempotent and
+ * safe to run on every open; a read-only connection skips it and counts without the indexes.
+ */
+const ACTIVITY_INDEXES = `
+  CREATE INDEX IF NOT EXISTS deliveries_delivered_at ON deliveries (delivered_at) WHERE delivered_at IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS deliveries_state_updated ON deliveries (state, updated_at);
+`;
+
+const indexed = new WeakSet<Database.Database>();
+
+/** Validates the window of an activity query; throws `TypeError` in the store's one shape. */
+export function validateActivityWindow(since: number, until: number, bucketMs: number): number {
+  if (!Number.isSafeInteger(since)) throw expected('since', 'an integer (epoch ms)', since);
+  if (!Number.isSafeInteger(until) || until <= since) throw expected('until', 'an integer greater than `since`', until);
+  if (!Number.isSafeInteger(bucketMs) || bucketMs <= 0) throw expected('bucketMs', 'a positive integer', bucketMs);
+  const count = Math.ceil((until - since) / bucketMs);
+  if (count > MAX_ACTIVITY_BUCKETS) throw expected('bucketMs', `large enough for at most ${MAX_ACTIVITY_BUCKETS} buckets`, bucketMs);
+  return count;
+}
+
+/** `count` empty buckets from `since`, `bucketMs` apart. */
+export function emptyBuckets(since: number, bucketMs: number, count: number): Array<{ start: number; received: number; delivered: number; dead: number }> {
+  return Array.from({ length: count }, (_, i) => ({ start: since + i * bucketMs, received: 0, delivered: 0, dead: 0 }));
+}
+
+/**
+ * `Store.activity` on SQLite: three index-backed `GROUP BY` counts — callbacks by `received_at`
+ * (`callbacks_received`), deliveries by `delivered_at` and dead deliveries by `updated_at` (the indexes
+ * above, created on first use). Validates the window at once (a bad one throws `TypeError`) and returns
+ * the read, for the store to run inside its error mapping.
+ */
+export function sqliteActivity(db: Database.Database, prepare: Prepare, since: number, until: number, bucketMs: number): () => ActivityBucket[] {
+  const count = validateActivityWindow(since, until, bucketMs);
+  return () => read(db, prepare, since, until, bucketMs, count);
+}
+
+function read(db: Database.Database, prepare: Prepare, since: number, until: number, bucketMs: number, count: number): ActivityBucket[] {
+  if (!indexed.has(db)) {
+    indexed.add(db);
+    if (!db.readonly) db.exec(ACTIVITY_INDEXES);
+  }
+  const buckets = emptyBuckets(since, bucketMs, count);
+  const add = (field: 'received' | 'delivered' | 'dead', sql: string) => {
+    for (const row of prepare(sql).all(since, bucketMs, since, until) as Array<{ b: number; n: number }>) {
+      const bucket = buckets[row.b];
+      if (bucket) bucket[field] += row.n;
+    }
+  };
+  add('received', `SELECT CAST((received_at - ?) / ? AS INTEGER) AS b, COUNT(*) AS n FROM callbacks
+    WHERE received_at >= ? AND received_at < ? GROUP BY b`);
+  add('delivered', `SELECT CAST((delivered_at - ?) / ? AS INTEGER) AS b, COUNT(*) AS n FROM deliveries
+    WHERE delivered_at >= ? AND delivered_at < ? GROUP BY b`);
+  add('dead', `SELECT CAST((updated_at - ?) / ? AS INTEGER) AS b, COUNT(*) AS n FROM deliveries
+    WHERE state = 'dead' AND updated_at >= ? AND updated_at < ? GROUP BY b`);
+  return buckets;
+}
