@@ -48,6 +48,9 @@ t.test('same-origin and loopback checks', async (t) => {
   t.notOk(sameOrigin(req({ host: '127.0.0.1:9464', origin: 'http://127.0.0.1:9465' })), 'another port fails');
   t.notOk(sameOrigin(req({ host: '127.0.0.1:9464', 'sec-fetch-site': 'same-site' })), 'same-site (another subdomain) fails');
   t.ok(sameOrigin(req({ host: '127.0.0.1:9464' })), 'no Origin and no Sec-Fetch-Site: not a browser, passes');
+  t.ok(sameOrigin(req({ host: '127.0.0.1:9464', origin: 'null', 'sec-fetch-site': 'same-origin' })), 'Origin null (no-referrer) with Sec-Fetch-Site same-origin passes');
+  t.notOk(sameOrigin(req({ host: '127.0.0.1:9464', origin: 'null' })), 'Origin null alone fails (a sandboxed frame)');
+  t.notOk(sameOrigin(req({ host: '127.0.0.1:9464', origin: 'http://127.0.0.1:9464', 'sec-fetch-site': 'cross-site' })), 'a matching Origin with Sec-Fetch-Site cross-site fails');
   t.same(['127.0.0.1', '127.5.0.1', '::1', '[::1]', 'localhost'].map(isLoopbackHost), [true, true, true, true, true], 'loopback names');
   t.same(['0.0.0.0', '::', '10.0.0.1', 'localhost.evil.example'].map(isLoopbackHost), [false, false, false, false], 'others are not');
 });

@@ -68,14 +68,16 @@ export function hostName(hostHeader: string): string {
 }
 
 /**
- * The CSRF check of every POST: a browser's form post carries `Origin` (and `Sec-Fetch-Site`); either
- * must name this very origin. A request with neither comes from no browser (curl, a script), which no
- * other site can make a victim's browser send.
+ * The CSRF check of every POST. A browser's form post carries `Origin`, which must name this very origin.
+ * Under `Referrer-Policy: no-referrer` Chromium sends `Origin: null` for the console's own forms, so a
+ * `null` (or missing) Origin passes only with `Sec-Fetch-Site: same-origin` (a header no page can set).
+ * A request with neither header comes from no browser (curl, a script), which no other site can make a
+ * victim's browser send.
  */
 export function sameOrigin(req: IncomingMessage): boolean {
   const origin = req.headers.origin;
-  if (origin !== undefined) return origin !== 'null' && origin === `http://${req.headers.host ?? ''}`;
   const site = req.headers['sec-fetch-site'];
+  if (origin !== undefined && origin !== 'null') return origin === `http://${req.headers.host ?? ''}` && (site === undefined || site === 'same-origin');
   if (site !== undefined) return site === 'same-origin';
-  return true;
+  return origin === undefined;
 }

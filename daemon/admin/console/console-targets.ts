@@ -39,7 +39,8 @@ export async function readTargets(store: Store, targets: readonly ConsoleTarget[
       reason: runtime?.disabled ? runtime.reason : null,
       ...counts,
       lastError: last ? {
-        text: [last.lastStatus === null ? null : `HTTP ${last.lastStatus}`, last.lastError, last.lastResponse?.slice(0, 160)].filter(Boolean).join(' · '),
+        // The worker's error already reads `HTTP <status>: <excerpt>`; the raw response only when it adds something.
+        text: (last.lastError ?? [last.lastStatus === null ? '' : `HTTP ${last.lastStatus}`, last.lastResponse ?? ''].join(' ').trim()).slice(0, 240),
         at: last.updatedAt, deliveryId: last.id, eventId: last.eventId,
       } : null,
     };

@@ -24,7 +24,7 @@ function attemptCell(d: DeliveryRecord): SafeHtml {
   if (!tried) return html`<span class="muted">not attempted yet</span>`;
   return html`<div>${d.lastStatus === null ? html`<span class="badge failed">no response</span>` : html`<span class="badge ${d.lastStatus >= 200 && d.lastStatus < 300 ? 'delivered' : 'failed'}">HTTP ${d.lastStatus}</span>`}
   <span class="muted">at ${isoTime(d.updatedAt)}</span></div>
-  ${d.lastError ? html`<div class="excerpt">${d.lastError}</div>` : ''}
+  ${d.lastError && !(d.lastStatus !== null && d.lastError.startsWith(`HTTP ${d.lastStatus}`)) ? html`<div class="excerpt">${d.lastError}</div>` : ''}
   ${d.lastResponse ? html`<div class="excerpt mono">${d.lastResponse.slice(0, EXCERPT_CHARS)}${d.lastResponse.length > EXCERPT_CHARS ? '…' : ''}</div>` : ''}`;
 }
 

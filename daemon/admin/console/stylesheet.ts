@@ -11,7 +11,7 @@ header nav a[aria-current="page"], header nav a:hover { color: #fff; }
 header form { margin-left: auto; }
 main { padding: 20px 24px 48px; max-width: 1280px; }
 h1 { font-size: 20px; margin: 4px 0 16px; }
-h2 { font-size: 15px; margin: 24px 0 8px; }
+h2 { font-size: 15px; margin: 24px 0 8px; } .card > h2:first-child { margin-top: 0; }
 a { color: var(--accent); }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 16px; margin-bottom: 16px; overflow-x: auto; }
 table { border-collapse: collapse; width: 100%; }
