@@ -135,12 +135,24 @@ export function createConsoleHandler(options: ConsoleOptions): ConsoleHandler {
     }
   };
 
+  /** The decoded rest of `path` after `prefix`, or undefined (another path, or malformed escapes). */
+  function param(path: string, prefix: string): string | undefined {
+    if (!path.startsWith(prefix)) return undefined;
+    try {
+      return decodeURIComponent(path.slice(prefix.length));
+    } catch {
+      return undefined;
+    }
+  }
+
   async function route(path: string, query: URLSearchParams): Promise<PageResult | undefined> {
+    const eventId = param(path, '/events/');
+    const replayId = param(path, '/replays/');
     if (path === '/') return overviewPage(options);
     if (path === '/events') return eventsPage(options, query);
-    if (path.startsWith('/events/')) return eventPage(options, decodeURIComponent(path.slice('/events/'.length)), query);
+    if (eventId !== undefined) return eventPage(options, eventId, query);
     if (path === '/dead') return deadLettersPage(options, query);
-    if (path.startsWith('/replays/')) return replayPage(options, decodeURIComponent(path.slice('/replays/'.length)));
+    if (replayId !== undefined) return replayPage(options, replayId);
     if (path === '/targets') return targetsPage(options, query, actionsAllowed);
     if (path === '/corps') return corpsPage(options);
     return undefined;

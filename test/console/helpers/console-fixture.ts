@@ -109,5 +109,5 @@ export async function startConsoleFixture(t: Teardown, options: { readonly token
 
 /** Every page of the console, for checks that must hold on each. */
 export function consolePages(fixture: ConsoleFixture): string[] {
-  return ['/', '/events', '/events?type=external_contact.*', `/events/${fixture.deadEventId}`, `/events/${fixture.ticketEventId}`, '/dead', '/dead?target=crm', '/targets', '/corps', '/nothing-here'];
+  return ['/', '/events', '/events?type=external_contact.*', `/events/${fixture.deadEventId}`, `/events/${fixture.ticketEventId}`, '/dead', '/dead?target=crm', '/targets', '/corps', '/nothing-here', '/events/%E0%A4%A'];
 }
