@@ -4,11 +4,13 @@
  * Store API in batches. Then `GET /` on the real admin server, timed a few times; prints the median.
  * The bound (issue 14): the overview renders in < 200 ms.
  *
- *   node bench/console.js [--events 100000] [--runs 7] [--keep FILE]
+ *   node bench/console.js [--events 100000] [--runs 7] [--db FILE]
+ *
+ * `--db FILE` keeps the filled store in FILE, and reuses it (no fill) when FILE exists.
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -16,7 +18,7 @@ import { startAdminServer } from '../dist/daemon/admin/admin-server.js';
 import { RelayMetrics } from '../dist/daemon/admin/metrics.js';
 import { SqliteStore } from '../dist/src/store/sqlite.js';
 
-const { values: args } = parseArgs({ options: { events: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' } }, strict: true });
+const { values: args } = parseArgs({ options: { events: { type: 'string', default: '100000' }, runs: { type: 'string', default: '7' }, db: { type: 'string' } }, strict: true });
 const EVENTS = Number(args.events);
 const RUNS = Number(args.runs);
 const BATCH = 1000;
@@ -25,10 +27,13 @@ const HOUR = 3_600_000;
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 const dir = mkdtempSync(join(tmpdir(), 'wr-bench-console-'));
-const now = Date.now();
-const store = new SqliteStore(join(dir, 'console.db'), { now: () => now });
+const file = args.db ?? join(dir, 'console.db');
+const reuse = args.db !== undefined && existsSync(args.db);
+const store = new SqliteStore(file);
+// A reused store keeps its "now": the newest callback's time.
+const now = reuse ? (await store.listCallbacks({ limit: 1 }))[0]?.receivedAt ?? Date.now() : Date.now();
 const fillStarted = performance.now();
-for (let from = 0; from < EVENTS; from += BATCH) {
+for (let from = 0; !reuse && from < EVENTS; from += BATCH) {
   const batch = [];
   for (let i = from; i < Math.min(EVENTS, from + BATCH); i++) {
     const at = now - 24 * HOUR + Math.floor((i / EVENTS) * 24 * HOUR);
@@ -67,6 +72,7 @@ const admin = await startAdminServer({
 });
 const times = [];
 let bytes = 0;
+let firstMs = 0;
 for (let i = 0; i < RUNS + 1; i++) {
   const started = performance.now();
   const response = await fetch(`${admin.url}/`);
@@ -74,7 +80,9 @@ for (let i = 0; i < RUNS + 1; i++) {
   const ms = performance.now() - started;
   if (response.status !== 200 || !body.includes('<svg class="chart"')) throw new Error(`bench: GET / answered ${response.status}`);
   bytes = body.length;
-  if (i > 0) times.push(ms); // the first request warms the statement cache and creates the activity indexes
+  // The first request warms the statement cache and, on a store that lacks them, builds the activity indexes (once per file).
+  if (i > 0) times.push(ms);
+  else firstMs = ms;
 }
 const stats = await store.stats(now);
 await admin.close();
@@ -84,7 +92,7 @@ rmSync(dir, { recursive: true, force: true });
 times.sort((a, b) => a - b);
 const median = times[Math.floor(times.length / 2)];
 const result = {
-  events: EVENTS, fillSeconds: Math.round(fillMs / 100) / 10, runs: RUNS, overviewMedianMs: Math.round(median * 10) / 10,
+  events: EVENTS, fillSeconds: Math.round(fillMs / 100) / 10, runs: RUNS, overviewMedianMs: Math.round(median * 10) / 10, firstRequestMs: Math.round(firstMs),
   overviewMinMs: Math.round(times[0] * 10) / 10, overviewMaxMs: Math.round(times[times.length - 1] * 10) / 10, pageBytes: bytes,
   deliveries: Object.fromEntries(Object.entries(stats.deliveries).map(([t, s]) => [t, { pending: s.pending, delivered: s.delivered, dead: s.dead }])),
   boundMs: 200, withinBound: median < 200,

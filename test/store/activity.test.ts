@@ -91,6 +91,8 @@ t.test('sqlite', async (t) => {
     const plan = (sql: string) => (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(0, 1, 0, 1) as Array<{ detail: string }>).map((r) => r.detail).join('; ');
     t.match(plan('SELECT CAST((received_at - ?) / ? AS INTEGER) AS b, COUNT(*) FROM callbacks WHERE received_at >= ? AND received_at < ? GROUP BY b'), /USING COVERING INDEX callbacks_received/, 'received: callbacks_received');
     t.match(plan('SELECT CAST((delivered_at - ?) / ? AS INTEGER) AS b, COUNT(*) FROM deliveries WHERE delivered_at >= ? AND delivered_at < ? GROUP BY b'), /USING COVERING INDEX deliveries_delivered_at/, 'delivered: deliveries_delivered_at');
+    t.match((db.prepare('EXPLAIN QUERY PLAN SELECT target, state, COUNT(*) AS n, MIN(created_at) AS oldest FROM deliveries GROUP BY target, state').all() as Array<{ detail: string }>)[0]!.detail,
+      /USING COVERING INDEX deliveries_target_state_created/, 'stats per target: one covering index');
     t.match(plan(`SELECT CAST((updated_at - ?) / ? AS INTEGER) AS b, COUNT(*) FROM deliveries WHERE state = 'dead' AND updated_at >= ? AND updated_at < ? GROUP BY b`), /USING COVERING INDEX deliveries_state_updated/, 'dead: deliveries_state_updated');
   });
 
