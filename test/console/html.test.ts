@@ -54,3 +54,14 @@ t.test('same-origin and loopback checks', async (t) => {
   t.same(['127.0.0.1', '127.5.0.1', '::1', '[::1]', 'localhost'].map(isLoopbackHost), [true, true, true, true, true], 'loopback names');
   t.same(['0.0.0.0', '::', '10.0.0.1', 'localhost.evil.example'].map(isLoopbackHost), [false, false, false, false], 'others are not');
 });
+
+t.test('the console compares tokens and session MACs with timingSafeEqual', async (t) => {
+  const crypto = await import('node:crypto');
+  let calls = 0;
+  const counting = { ...crypto, timingSafeEqual: (a: NodeJS.ArrayBufferView, b: NodeJS.ArrayBufferView) => { calls += 1; return crypto.timingSafeEqual(a, b); } };
+  const auth = await t.mockImport<typeof import('../../daemon/admin/console/console-auth.js')>('../../daemon/admin/console/console-auth.js', { 'node:crypto': counting });
+  t.notOk(auth.bearerMatches('Bearer wrong-token-0123456789', 'right-token-0123456789'), 'a wrong bearer token is refused');
+  t.notOk(auth.tokenMatches('wrong-token-0123456789', 'right-token-0123456789'), 'a wrong login token is refused');
+  t.ok(auth.sessionValid(auth.newSession('right-token-0123456789', 0), 'right-token-0123456789', 1), 'a session checks out');
+  t.equal(calls, 3, 'each went through timingSafeEqual');
+});
