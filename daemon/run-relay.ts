@@ -9,6 +9,7 @@ import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
 import type { Sender } from './delivery/http-sender.js';
+import { resolveTargets } from './delivery/resolve-targets.js';
 import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
 
@@ -102,6 +103,8 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         metrics,
         store,
         logger,
+        now,
+        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: [{ name: config.suite.id, id: config.suite.id, kind: 'suite' }] },
         readiness: async () => {
           if (!managed) return { credentials: 'unmanaged' };
           const ticket = await managed.suiteTicketStatus();

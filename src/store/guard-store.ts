@@ -1,11 +1,12 @@
 import { storeUnavailable, WecomRelayError } from '../errors.js';
+import { validateActivityWindow } from './activity-window.js';
 import { expected } from '../expected.js';
 import { toKvWrite } from './kv-write.js';
 import type { Namespace } from './namespaces.js';
 import type {
   AttemptOutcome, AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeleteKvOptions, DeliveryClaimOptions,
   DeliveryRecord, KvRecord, ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, PutKvOptions, RateLimit, RateSlot,
-  RateSlots, ReplaySelection, StoreStats,
+  RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import type { Awaitable, StoreBackend, StoredKv } from './store-backend.js';
 import type { Store, StoreChange, StoreKind } from './store.js';
@@ -224,6 +225,11 @@ export class GuardedStore implements Store {
   async stats(now: number): Promise<StoreStats> {
     checkTime('now', now);
     return this.#run('read from', () => this.#backend.stats(now));
+  }
+
+  async activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]> {
+    validateActivityWindow(since, until, bucketMs);
+    return this.#run('read from', () => this.#backend.activity(since, until, bucketMs));
   }
 
   async prune(before: number, now?: number): Promise<number> {

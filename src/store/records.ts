@@ -185,6 +185,9 @@ export interface DeleteKvOptions<T> {
   readonly ifValue?: T;
 }
 
+/** One bucket of `Store.activity`: callbacks received, deliveries delivered and deliveries gone dead in it. */
+export interface ActivityBucket { readonly start: number; readonly received: number; readonly delivered: number; readonly dead: number }
+
 export interface StoreStats {
   readonly callbacks: { readonly pending: number; readonly failed: number; readonly done: number; readonly oldestPendingAt: number | null };
   readonly deliveries: Record<string, TargetDeliveryStats>;

@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
+import { redisActivity } from './redis-activity.js';
 import type {
   AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
-  ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats,
+  ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import { RedisCoordination } from './redis-coordination.js';
 import { RedisKeyedState } from './redis-keyed-state.js';
@@ -138,6 +139,10 @@ export class RedisBackend implements StoreBackend {
 
   stats(): Promise<StoreStats> {
     return this.#work.stats();
+  }
+
+  activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]> {
+    return redisActivity(this.#client, this.#keys, since, until, bucketMs);
   }
 
   /** Delivered work older than `before`; then targets without deliveries and kv indexes of expired values (uncounted). */

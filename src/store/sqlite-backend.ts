@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { sqliteActivity } from './sqlite-activity.js';
 import { GroupCommit } from './group-commit.js';
 import type { ResolvedSqliteStoreOptions } from './sqlite-options.js';
 import { SqliteCoordination } from './sqlite-coordination.js';
@@ -10,7 +11,7 @@ import { openSqlite } from './sqlite-open.js';
 import { statementCache, type Prepare } from './sqlite-statements.js';
 import type {
   AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
-  ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats,
+  ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import type { KvWrite, StoreBackend, StoredKv } from './store-backend.js';
 
@@ -163,6 +164,10 @@ export class SqliteBackend implements StoreBackend {
 
   stats(): StoreStats {
     return readStats(this.#db, this.#prepare);
+  }
+
+  activity(since: number, until: number, bucketMs: number): ActivityBucket[] {
+    return sqliteActivity(this.#db, this.#prepare, since, until, bucketMs)();
   }
 
   /** Deletes delivered work older than `before`, then expired kv values, locks and rate slots (uncounted). */

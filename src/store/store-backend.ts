@@ -1,6 +1,6 @@
 import type {
   AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, KvRecord,
-  ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats,
+  ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 
 /** A result, or a promise of it: SQLite answers synchronously, Redis asynchronously. */
@@ -61,6 +61,8 @@ export interface StoreBackend {
   takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Awaitable<RateSlots>;
 
   stats(now: number): Awaitable<StoreStats>;
+  /** Validates its window itself (each backend's activity module), throwing `TypeError`. */
+  activity(since: number, until: number, bucketMs: number): Awaitable<ActivityBucket[]>;
   prune(before: number, now: number): Awaitable<number>;
   ping(): Awaitable<void>;
   /** Finishes queued writes and closes; called once. */

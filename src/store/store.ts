@@ -2,7 +2,7 @@ import type { Coordination } from './coordination.js';
 import type { DeliveryQueue } from './delivery-queue.js';
 import type { Inbox } from './inbox.js';
 import type { KeyedState } from './keyed-state.js';
-import type { StoreStats } from './records.js';
+import type { ActivityBucket, StoreStats } from './records.js';
 
 export type * from './records.js';
 export type { Coordination } from './coordination.js';
@@ -38,6 +38,11 @@ export interface Store extends Inbox, DeliveryQueue, KeyedState, Coordination {
   readonly kind: StoreKind;
   /** Counts for metrics and `/readyz`. */
   stats(now: number): Promise<StoreStats>;
+  /**
+   * Received / delivered / dead counts per `bucketMs` from `since` (inclusive) to `until` (exclusive), for
+   * the console's chart (index-backed on SQLite; range scans of the time indexes on Redis).
+   */
+  activity(since: number, until: number, bucketMs: number): Promise<ActivityBucket[]>;
   /**
    * Deletes delivered deliveries (and callbacks whose deliveries are all delivered) older than `before`;
    * also drops kv values, locks and rate slots expired at `now` (default: the store's clock), uncounted.

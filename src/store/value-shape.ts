@@ -72,3 +72,12 @@ export function object<T>(shape: { readonly [K in keyof T]-?: Check<T[K]> }): Ch
     return value as T;
   };
 }
+
+/** An array whose every item passes `check`. */
+export function arrayOf<T>(check: Check<T>): Check<readonly T[]> {
+  return (value, path) => {
+    if (!Array.isArray(value)) throw expected(path, 'an array', value);
+    value.forEach((item, i) => check(item, `${path}[${i}]`));
+    return value as readonly T[];
+  };
+}
