@@ -6,7 +6,9 @@ import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
 import type { Sender } from './delivery/http-sender.js';
+import { credentialFacts } from './daemon-thread.js';
 import { RelayDaemon } from './relay-daemon.js';
+import { startDaemonThread, threadSharesStore, type DaemonThread } from './start-daemon-thread.js';
 
 /** Which halves run in this process. */
 export type RelayMode = 'start' | 'serve' | 'daemon';
@@ -23,6 +25,12 @@ export interface RunRelayOptions {
   readonly onDelivered?: (delivery: DeliveryRecord) => void;
   /** Routes beside the callback routes (the website install flow). */
   readonly extraRoutes?: ExtraRoutes;
+  /**
+   * `start` only: run the daemon in a worker thread with its own store connection, so the receiver keeps
+   * its event loop (`daemon` is then null). Not with `store`, `now`, `sender` or `onDelivered`, which
+   * cannot cross a thread; ignored for an in-memory SQLite store, which cannot be shared. @default false
+   */
+  readonly daemonThread?: boolean;
 }
 
 /** A running relay. */
@@ -43,13 +51,20 @@ export interface RunningRelay {
 export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> {
   const { config, mode, logger } = options;
   const now = options.now ?? Date.now;
+  if (options.daemonThread && (options.store || options.now || options.sender || options.onDelivered)) {
+    throw new TypeError('Expected `daemonThread` without `store`, `now`, `sender` or `onDelivered` (they cannot cross a thread)');
+  }
+  const threaded = mode === 'start' && options.daemonThread === true && threadSharesStore(config.store);
   const store = options.store ?? (await createStore(config.store, { logger }));
   const metrics = new RelayMetrics({ store, now });
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;
+  let thread: DaemonThread | null = null;
   let admin: AdminServer | null = null;
   try {
-    if (mode !== 'serve') {
+    if (threaded) {
+      thread = await startDaemonThread({ config, logger, store, registry: metrics.registry });
+    } else if (mode !== 'serve') {
       daemon = new RelayDaemon({ config, store, logger, metrics, now, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
       daemon.start();
     }
@@ -85,23 +100,14 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         metrics,
         store,
         logger,
-        readiness: async () => {
-          if (!tokens) return { credentials: 'unmanaged' };
-          const ticket = await tokens.suiteTicketStatus();
-          const corps = await tokens.listCorps();
-          return {
-            credentials: {
-              suiteTicket: ticket ? { ageSeconds: Math.round((now() - ticket.updatedAt) / 1000) } : null,
-              corps: { active: corps.filter((c) => c.state === 'active').length, revoked: corps.filter((c) => c.state === 'revoked').length, gone: corps.filter((c) => c.state === 'gone').length },
-            },
-          };
-        },
+        readiness: () => (thread ? thread.readiness() : credentialFacts(tokens, now())),
       });
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
   } catch (error) {
     await receiver?.close().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
+    await thread?.stop(0).catch(() => undefined);
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
   }
@@ -112,6 +118,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       stopping ??= (async () => {
         await receiver?.close();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
+        await thread?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();
         if (!options.store) await store.close();
       })();

@@ -38,7 +38,8 @@ export function registerRunCommands(program: Command, context: CommandContext): 
         const [{ createLogger }, { runRelay }] = await Promise.all([import('../logger.js'), import('../run-relay.js')]);
         const logger = createLogger({ level: config.log.level, secrets: configSecrets(config) });
         logger.info({ mode, config: file, store: config.store.replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
-        const relay = await runRelay({ config, mode, logger });
+        // `start`: the daemon runs in a worker thread, so its store commits never stall the receiver.
+        const relay = await runRelay({ config, mode, logger, daemonThread: mode === 'start' });
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down: stopping intake, draining in-flight work');
         await relay.stop();
