@@ -1,5 +1,6 @@
 /**
- * Bytes of Redis memory per pending callback and per delivery, through the real store (docs/scaling.md).
+ * Bytes of Redis memory per pending callback and per delivery, and Redis CPU per step, through the real
+ * store (docs/scaling.md).
  *
  *   node bench/redis-memory.js [--count 10000] [--db 14] [--url redis://127.0.0.1:6379] [--force]
  *
@@ -15,7 +16,11 @@
  * normalized, without enrichment. Memory is measured two ways after each step: the sum of `MEMORY USAGE
  * key SAMPLES 0` over every key of the database (exact per key, and blind to other databases and other
  * clients' traffic on a shared server), and the change of `INFO memory` used_memory (the whole server:
- * also dictionary and allocator overheads, but moved by anything else running on it). Prints JSON.
+ * also dictionary and allocator overheads, but moved by anything else running on it). Each step also
+ * reports the Redis server's CPU time (`INFO cpu`, user + sys: command execution and network I/O) and
+ * its Lua script calls (`INFO commandstats` evalsha/eval) per item, which bound how many callbacks and
+ * deliveries one Redis serves; both are server-wide, so other clients' traffic during a step counts
+ * too. The delivery step takes one shared rate slot per delivery, as a target worker does. Prints JSON.
  *
  * Needs the built library (`npm run build`) and a Redis.
  */
@@ -80,6 +85,38 @@ async function keyBytes() {
   return { total, keys, families };
 }
 
+/** Redis server CPU seconds so far (user + sys, main thread and I/O). */
+async function serverCpu() {
+  const info = await admin.info('cpu');
+  const read = (name) => Number(new RegExp(`^${name}:([\\d.]+)`, 'm').exec(info)?.[1] ?? 0);
+  return read('used_cpu_user') + read('used_cpu_sys');
+}
+
+/** Lua script calls and their execution time (µs) so far. */
+async function scriptStats() {
+  const info = await admin.info('commandstats');
+  let calls = 0;
+  let usec = 0;
+  for (const m of info.matchAll(/^cmdstat_(evalsha|eval):calls=(\d+),usec=(\d+)/gm)) {
+    calls += Number(m[2]);
+    usec += Number(m[3]);
+  }
+  return { calls, usec };
+}
+
+/** Runs `fn` and reports the server's CPU µs and script calls per item it cost. */
+async function costOf(items, fn) {
+  const [cpu0, scripts0, t0] = [await serverCpu(), await scriptStats(), performance.now()];
+  await fn();
+  const [cpu1, scripts1, t1] = [await serverCpu(), await scriptStats(), performance.now()];
+  return {
+    serverCpuUsPerItem: Math.round(((cpu1 - cpu0) * 1e6) / items),
+    scriptCallsPerItem: Math.round((100 * (scripts1.calls - scripts0.calls)) / items) / 100,
+    scriptUsPerItem: Math.round((scripts1.usec - scripts0.usec) / items),
+    wallMs: Math.round(t1 - t0),
+  };
+}
+
 async function snapshot() {
   return { keys: await keyBytes(), usedMemory: await usedMemory() };
 }
@@ -110,33 +147,39 @@ async function pass(targets, deliver, offset) {
   const date = new Date(now);
   const items = Array.from({ length: count }, (_, i) => storedCallback(offset + i, now, date));
   const steps = {};
+  const cost = {};
   try {
     await store.ping();
     const empty = await snapshot();
-    await inBatches(items, 200, ({ callback }) => store.putCallback(callback));
+    cost.put = await costOf(count, () => inBatches(items, 200, ({ callback }) => store.putCallback(callback)));
     const put = await snapshot();
     steps.pendingCallback = per(empty, put, count);
 
     const events = new Map(items.map((i) => [i.callback.id, i.event]));
-    for (;;) {
-      const claimed = await store.claimCallbacks({ owner, limit: 500, leaseMs: 600_000, now });
-      if (claimed.length === 0) break;
-      await inBatches(claimed, 200, (cb) => store.completeCallback(cb.id, owner, { event: events.get(cb.id), targets, now }));
-    }
+    cost.claimAndComplete = await costOf(count, async () => {
+      for (;;) {
+        const claimed = await store.claimCallbacks({ owner, limit: 500, leaseMs: 600_000, now });
+        if (claimed.length === 0) break;
+        await inBatches(claimed, 200, (cb) => store.completeCallback(cb.id, owner, { event: events.get(cb.id), targets, now }));
+      }
+    });
     const completed = await snapshot();
     steps.completedWithDeliveries = per(empty, completed, count);
     steps.completionAdds = per(put, completed, count);
 
     if (deliver) {
-      for (const target of targets) {
-        for (;;) {
-          const claimed = await store.claimDeliveries({ target, owner, limit: 500, leaseMs: 600_000, now });
-          if (claimed.length === 0) break;
-          await inBatches(claimed, 200, (d) => store.recordAttempt(d.id, owner, {
-            state: 'delivered', countAttempt: true, status: 200, response: '{"ok":true}', error: null, now,
-          }));
+      cost.claimRateSlotAndRecord = await costOf(count * targets.length, async () => {
+        for (const target of targets) {
+          for (;;) {
+            const claimed = await store.claimDeliveries({ target, owner, limit: 500, leaseMs: 600_000, now });
+            if (claimed.length === 0) break;
+            await inBatches(claimed, 200, async (d) => {
+              await store.takeRateSlot(`target:${target}`, { count: 1_000_000, intervalMs: 1_000 }, now);
+              await store.recordAttempt(d.id, owner, { state: 'delivered', countAttempt: true, status: 200, response: '{"ok":true}', error: null, now });
+            });
+          }
         }
-      }
+      });
       const delivered = await snapshot();
       steps.deliveredEvent = per(empty, delivered, count);
     }
@@ -145,6 +188,7 @@ async function pass(targets, deliver, offset) {
     return {
       targets: targets.length,
       steps,
+      cost,
       totals: { keys: completed.keys.keys, keyBytes: completed.keys.total },
       stats: { callbacks: stats.callbacks, deliveries: Object.fromEntries(Object.entries(stats.deliveries).map(([t, s]) => [t, { pending: s.pending, delivered: s.delivered }])) },
       encodings: {
