@@ -128,8 +128,8 @@ export async function runDaemonThread(port: MessagePort, data: DaemonThreadData)
   try {
     opened = await createStore(config.store, { logger });
   } catch (error) {
+    // The main thread terminates the thread on `failed`.
     post({ type: 'failed', error: serializeError(error) });
-    port.close();
     return;
   }
   const { store, forward } = withForwardedChanges(opened);
@@ -141,7 +141,6 @@ export async function runDaemonThread(port: MessagePort, data: DaemonThreadData)
   } catch (error) {
     await opened.close().catch(() => undefined);
     post({ type: 'failed', error: serializeError(error) });
-    port.close();
     return;
   }
   const tokens = daemon.tokens;
@@ -167,7 +166,8 @@ export async function runDaemonThread(port: MessagePort, data: DaemonThreadData)
         // The destination writes asynchronously: let it finish before the thread goes.
         await new Promise<void>((resolve) => logger.flush(() => resolve()));
         post({ type: 'stopped' });
-        port.close();
+        // Not close(): that could drop the message just posted. Unref'd, the port lets the thread end.
+        port.unref();
       })();
     }
   });
