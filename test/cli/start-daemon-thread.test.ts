@@ -1,7 +1,9 @@
-import t from 'tap';
+import { randomBytes } from 'node:crypto';
+import t, { type Test } from 'tap';
 import {
   bodies, newSuite, newWebhookSecret, outputOf, relayConfig, spawnRelay, startRecordingTarget, trigger, waitForEventType, writeConfig,
 } from '../helpers/cli-fixture.js';
+import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from '../helpers/redis-admin.js';
 
 /**
  * `wecom-relay start` runs the daemon in a worker thread (daemon/start-daemon-thread.ts), so the
@@ -9,7 +11,7 @@ import {
  * delivered, `/metrics` and `/readyz` on the main thread report the thread's daemon, and SIGTERM
  * drains both and exits 0.
  */
-t.test('start: a callback is delivered through the daemon thread, /metrics and /readyz see it, SIGTERM exits 0', async (t) => {
+async function startThroughTheThread(t: Test, store: string | undefined): Promise<void> {
   const dir = t.testdir();
   const hooks = await startRecordingTarget(t);
   const config = writeConfig(dir, relayConfig({
@@ -17,6 +19,7 @@ t.test('start: a callback is delivered through the daemon thread, /metrics and /
     suite: newSuite(),
     withoutSecret: true,
     enrich: false,
+    ...(store ? { store } : {}),
     admin: { enabled: true, host: '127.0.0.1', port: 0 },
     // A long poll interval: only the forwarded change can make the delivery quick.
     daemon: { pollIntervalMs: 30_000 },
@@ -48,4 +51,22 @@ t.test('start: a callback is delivered through the daemon thread, /metrics and /
   t.equal(await start.cli.stop('SIGTERM'), 0, 'SIGTERM: start exits 0');
   t.ok(start.cli.lines.some((l) => l.msg === 'daemon stopped' && l.thread === 'daemon'), 'the daemon thread drained and logged it before the process ended');
   t.ok(start.cli.lines.some((l) => l.msg === 'stopped'), 'then the main thread logged "stopped"');
+}
+
+t.test('start on a SQLite file: a callback is delivered through the daemon thread, /metrics and /readyz see it, SIGTERM exits 0', async (t) => {
+  await startThroughTheThread(t, undefined);
+});
+
+t.test('start on Redis: the same, the thread on its own Redis connection', async (t) => {
+  const admin = await redisAdmin();
+  if (!admin) {
+    t.skip(`no Redis at ${SHARED_REDIS_URL}: skipping the Redis variant`, () => undefined);
+    return;
+  }
+  const prefix = `wecom-relay-test:thread-${randomBytes(4).toString('hex')}:`;
+  t.teardown(async () => {
+    await deleteKeysUnder(admin, prefix);
+    admin.disconnect();
+  });
+  await startThroughTheThread(t, `${SHARED_REDIS_URL}/0?prefix=${encodeURIComponent(prefix)}`);
 });
