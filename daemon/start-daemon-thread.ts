@@ -31,7 +31,7 @@ export interface DaemonThread {
 
 type MetricJson = MetricObjectWithValues<MetricValue<string>>;
 
-/** After a `stopped` answer (or the drain bound), how long the thread may take to end before it is terminated. */
+/** How long past the drain bound the thread may take to end (close its store, flush its log) before it is terminated. */
 const EXIT_GRACE_MS = 2_000;
 
 /** `./daemon-thread.js` next to this file; its `.ts` source when this runs from source (tests under tap). */
@@ -136,12 +136,10 @@ export async function startDaemonThread(options: StartDaemonThreadOptions): Prom
     stop(timeoutMs) {
       stopping ??= (async () => {
         unsubscribe();
-        if (!gone) {
-          const stopped = new Promise<void>((resolve) => worker.on('message', (m: FromDaemonThread) => { if (m.type === 'stopped') resolve(); }));
-          post({ type: 'stop', timeoutMs });
-          await Promise.race([Promise.all([stopped, exited]), exited, delay(timeoutMs + EXIT_GRACE_MS)]);
-        }
-        if (!(await Promise.race([exited.then(() => true), delay(EXIT_GRACE_MS).then(() => false)]))) {
+        // The thread drains, closes its store, answers `stopped` and ends by itself; past the bound it is ended.
+        if (!gone) post({ type: 'stop', timeoutMs });
+        const ended = await Promise.race([exited.then(() => true), delay(timeoutMs + EXIT_GRACE_MS).then(() => false)]);
+        if (!ended) {
           logger.warn({ owner }, 'daemon thread did not end after draining: terminating it');
           await worker.terminate();
         }
