@@ -76,7 +76,7 @@ process.stdout.write(`results: ${file} (${results.durationS} s)\n`);
 /** Rows of the receiver-beside-a-daemon part. */
 function besideRows(d) {
   const rows = [];
-  for (const [name, label] of [['sameProcessIdle', 'same process, idle'], ['sameProcessDraining', 'same process, draining'], ['separateProcessDraining', 'own process, draining']]) {
+  for (const [name, label] of [['sameProcessIdle', 'same process, idle'], ['sameProcessDraining', 'same process, draining'], ['separateProcessDraining', 'own process, draining'], ['daemonThreadDraining', 'worker thread (start), draining']]) {
     const r = d[name];
     if (!r) continue;
     // Baseline: the receiver alone, from the main rounds of the same run.

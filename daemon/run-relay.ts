@@ -9,9 +9,11 @@ import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
 import type { Sender } from './delivery/http-sender.js';
+import { credentialFacts } from './daemon-thread.js';
 import { resolveTargets } from './delivery/resolve-targets.js';
 import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
+import { startDaemonThread, threadSharesStore, type DaemonThread } from './start-daemon-thread.js';
 
 /** Which halves run in this process. */
 export type RelayMode = 'start' | 'serve' | 'daemon';
@@ -28,6 +30,12 @@ export interface RunRelayOptions {
   readonly onDelivered?: (delivery: DeliveryRecord) => void;
   /** Routes beside the callback routes (the website install flow). */
   readonly extraRoutes?: ExtraRoutes;
+  /**
+   * `start` only: run the daemon in a worker thread with its own store connection, so the receiver keeps
+   * its event loop (`daemon` is then null). Not with `store`, `now`, `sender` or `onDelivered`, which
+   * cannot cross a thread; ignored for an in-memory SQLite store, which cannot be shared. @default false
+   */
+  readonly daemonThread?: boolean;
 }
 
 /** A running relay. */
@@ -48,6 +56,10 @@ export interface RunningRelay {
 export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> {
   const { config, mode, logger } = options;
   const now = options.now ?? Date.now;
+  if (options.daemonThread && (options.store || options.now || options.sender || options.onDelivered)) {
+    throw new TypeError('Expected `daemonThread` without `store`, `now`, `sender` or `onDelivered` (they cannot cross a thread)');
+  }
+  const threaded = mode === 'start' && options.daemonThread === true && threadSharesStore(config.store);
   const store = options.store ?? (await createStore(config.store, { logger }));
   const metrics = new RelayMetrics({ store, now });
   // One TokenProvider per process, shared by the daemon and the receiver's install routes (one in-memory
@@ -59,11 +71,13 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     : null;
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;
+  let thread: DaemonThread | null = null;
   let admin: AdminServer | null = null;
   try {
     // Built now, started last: both listeners bind first, so a port in use starts nothing (no consumer
     // claims work, no worker sends) and fails with the setting named (ListenError).
-    if (mode !== 'serve') {
+    // (In `start` the daemon runs in a worker thread, started at the same point.)
+    if (mode !== 'serve' && !threaded) {
       daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
     }
     if (mode !== 'daemon') {
@@ -95,7 +109,6 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
     }
     if (config.admin.enabled) {
-      const managed = daemon ? tokens : null;
       admin = await listenAs('admin.port', config.admin.host, config.admin.port, () => startAdminServer({
         host: config.admin.host,
         port: config.admin.port,
@@ -105,24 +118,16 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         logger,
         now,
         console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: [{ name: config.suite.id, id: config.suite.id, kind: 'suite' }] },
-        readiness: async () => {
-          if (!managed) return { credentials: 'unmanaged' };
-          const ticket = await managed.suiteTicketStatus();
-          const corps = await managed.listCorps();
-          return {
-            credentials: {
-              suiteTicket: ticket ? { ageSeconds: Math.round((now() - ticket.updatedAt) / 1000) } : null,
-              corps: { active: corps.filter((c) => c.state === 'active').length, revoked: corps.filter((c) => c.state === 'revoked').length, gone: corps.filter((c) => c.state === 'gone').length },
-            },
-          };
-        },
+        readiness: () => (thread ? thread.readiness() : credentialFacts(daemon ? tokens : null, now())),
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
     daemon?.start();
+    if (threaded) thread = await startDaemonThread({ config, logger, store, registry: metrics.registry });
   } catch (error) {
     await receiver?.close().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
+    await thread?.stop(0).catch(() => undefined);
     api.close();
     if (!options.store) await store.close().catch(() => undefined);
     throw error;
@@ -134,6 +139,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       stopping ??= (async () => {
         await receiver?.close();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
+        await thread?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();
         api.close();
         if (!options.store) await store.close();

@@ -11,8 +11,11 @@
 // --runs is per target (three targets: the default is 120,000 inputs). Same seed, same inputs.
 import fc from 'fast-check';
 import {
-  buildXml, computeSignature, createCallbackHandler, decryptMessage, encryptMessage, parseEncodingAESKey, parseEnvelope,
-  parseMessage, parseXml, pkcs7Unpad32, sealCallback, sealEchostr, createStore, verifySignature, WecomRelayError,
+  FULL_SCALE, FUZZ_KEY, FUZZ_KEYS, FUZZ_NOW, FUZZ_SUITE, fuzzInputs, safeFields,
+} from '../dist/daemon/testing/fuzz-inputs.js';
+import {
+  buildXml, createCallbackHandler, decryptMessage, encryptMessage, parseEnvelope, parseMessage, parseXml, pkcs7Unpad32,
+  createStore, verifySignature, WecomRelayError,
 } from '../dist/src/index.js';
 
 function option(name, fallback) {
@@ -31,132 +34,9 @@ const SEED = option('seed', 20_261_122);
 const HANG_MS = option('hang-ms', 2000);
 const BATCH = 1000;
 
-const SUITE = 'ww917724cb573d8629';
-const KEYS = { token: 'fuzzToken0123456789', encodingAESKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
-const KEY = parseEncodingAESKey(KEYS.encodingAESKey);
-const NOW = 1_750_000_000_000;
-const TIMESTAMP = String(Math.floor(NOW / 1000));
-
-// ── Generators (the same families as test/reliability/helpers/fuzz-inputs.ts) ─────────────────────────
-
-const NOT_XML_SAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\r\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const fieldName = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,11}$/).filter((n) => n !== 'Item');
-const safeValue = fc.oneof(
-  fc.string({ maxLength: 40 }),
-  fc.string({ unit: 'grapheme', maxLength: 20 }),
-  fc.stringMatching(/^[0-9]{1,20}$/),
-  fc.constantFrom('', ' ', '  padded  ', ']]>', 'a]]>b]]>', '<xml>', '&amp;', '&#x41;', '\n', '\t', '中文 ✓ 👍', '<![CDATA[x]]>'),
-).filter((s) => !NOT_XML_SAFE.test(s));
-const safeFields = fc.dictionary(fieldName, safeValue, { maxKeys: 8 }).map((fields) => ({ SuiteId: SUITE, InfoType: 'fuzz', ...fields }));
-
-const xmlNode = fc.letrec((tie) => ({
-  node: fc.oneof(
-    { depthSize: 'small' },
-    fc.string({ maxLength: 12 }),
-    fc.string({ unit: 'grapheme', maxLength: 8 }),
-    fc.string({ maxLength: 12 }).map((s) => `<![CDATA[${s}]]>`),
-    fc.constantFrom('<!-- c -->', '<?pi x?>', '&amp;', '&lt;', '&#x41;', '&#0;', '&#xD800;', '&unknown;', '<!DOCTYPE x>', '<!ENTITY a "b">',
-      ']]>', '<', '>', '&', '<a', '</a>', '<a/>', '<Item/>', '\u0000', '\uFEFF', '<![CDATA[', '<!-- ', '<?', '<!x>'),
-    tie('element'),
-  ),
-  element: fc.tuple(
-    fc.constantFrom('xml', 'Encrypt', 'ToUserName', 'AgentID', 'a', 'Item', '__proto__', 'constructor', 'toString', 'x:y', 'b c'),
-    fc.array(tie('node'), { maxLength: 4 }),
-    fc.constantFrom('', ' a="1"', " b='<'", ' c="&amp;"', ' d'),
-  ).map(([name, kids, attributes]) => `<${name}${attributes}>${kids.join('')}</${name}>`),
-})).node;
-const xmlish = fc.oneof(
-  xmlNode,
-  fc.array(xmlNode, { maxLength: 4 }).map((parts) => `<xml>${parts.join('')}</xml>`),
-  fc.tuple(fc.constantFrom('', '\uFEFF', '  \n', '<?xml version="1.0"?>'), xmlNode).map(([prefix, node]) => prefix + node),
-  fc.integer({ min: 1, max: 5000 }).map((n) => `${'<a>'.repeat(n)}${'</a>'.repeat(n)}`),
-  fc.integer({ min: 1, max: 50 }).map((n) => `<!DOCTYPE l [<!ENTITY l "l">${'<!ENTITY m "&l;&l;">'.repeat(n)}]><xml>&m;</xml>`),
-);
-const jsonish = fc.oneof(
-  fc.json({ maxDepth: 4 }),
-  fc.json({ maxDepth: 3 }).map((j) => `{"encrypt":${j},"tousername":${j}}`),
-  fc.integer({ min: 1, max: 5000 }).map((n) => `${'{"a":'.repeat(n)}1${'}'.repeat(n)}`),
-  fc.integer({ min: 1, max: 5000 }).map((n) => `{"encrypt":${'['.repeat(n)}${']'.repeat(n)}}`),
-  fc.constantFrom('{"__proto__":{"polluted":1},"encrypt":"x"}', '{"constructor":{"prototype":{"x":1}}}', '{"encrypt":12345678901234567890}', '{'),
-);
-const anyText = fc.oneof(xmlish, jsonish, fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 100 }), fc.string({ unit: 'grapheme', maxLength: 50 }));
-
-const sealedBase = fc.record({
-  fields: safeFields,
-  random: fc.uint8Array({ minLength: 16, maxLength: 16 }),
-  nonce: fc.stringMatching(/^[0-9]{9,10}$/),
-  format: fc.constantFrom('xml', 'xml', 'json'),
-});
-
-function queryOf(params) {
-  const query = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) query.set(k, v);
-  return query.toString();
-}
-
-const mutation = fc.oneof(
-  fc.tuple(fc.nat(), fc.string({ minLength: 1, maxLength: 3 })).map(([i, s]) => (b) => {
-    const at = b.body.length === 0 ? 0 : i % b.body.length;
-    return { query: b.query, body: b.body.slice(0, at) + s + b.body.slice(at + 1) };
-  }),
-  fc.nat().map((i) => (b) => ({ query: b.query, body: b.body.slice(0, i % (b.body.length + 1)) })),
-  fc.tuple(fc.constantFrom('msg_signature', 'timestamp', 'nonce'), fc.option(fc.string({ maxLength: 50 }))).map(([key, value]) => (b) =>
-    ({ query: { ...b.query, [key]: value ?? undefined }, body: b.body })),
-  fc.oneof(fc.string({ maxLength: 200 }), fc.base64String({ maxLength: 200 }), fc.stringMatching(/^[A-Za-z0-9+/]{0,120}={0,2}$/)).map((encrypt) => (b) => ({
-    query: { ...b.query, msg_signature: computeSignature(KEYS.token, b.query.timestamp, b.query.nonce, encrypt) },
-    body: b.body.replace(b.encrypt, encrypt),
-  })),
-  anyText.map((body) => (b) => ({ query: b.query, body })),
-  fc.constantFrom('PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD', 'get', '').map((method) => (b) => ({ method, query: b.query, body: b.body })),
-  fc.string({ maxLength: 200 }).map((raw) => () => ({ query: {}, body: raw })),
-);
-
-const validCallback = sealedBase.map(({ fields, random, nonce, format }) => {
-  const plaintext = buildXml(fields);
-  const sealed = sealCallback({ ...KEYS, receiveId: SUITE, plaintext, random: Buffer.from(random), nonce, timestamp: TIMESTAMP, format });
-  return { method: 'POST', endpoint: 'command', query: queryOf(sealed.query), body: sealed.body, expect: { kind: 'store', plaintext } };
-});
-const mutatedCallback = fc.tuple(sealedBase, mutation, fc.constantFrom('command', 'data')).map(([base, mutate, endpoint]) => {
-  const plaintext = buildXml(base.fields);
-  const sealed = sealCallback({ ...KEYS, receiveId: SUITE, plaintext, random: Buffer.from(base.random), nonce: base.nonce, timestamp: TIMESTAMP, format: base.format });
-  const out = mutate({ query: { ...sealed.query }, body: sealed.body, encrypt: sealed.encrypt });
-  return { method: out.method ?? 'POST', endpoint, query: queryOf(out.query), body: out.body };
-});
-const hostilePlaintext = fc.tuple(anyText, fc.oneof(fc.constant(SUITE), fc.string({ maxLength: 20 }), fc.constant('')), fc.stringMatching(/^[0-9]{9,10}$/), fc.constantFrom('command', 'data'))
-  .map(([plaintext, receiveId, nonce, endpoint]) => {
-    const encrypt = encryptMessage(KEY, plaintext, receiveId, Buffer.alloc(16, 7));
-    return {
-      method: 'POST', endpoint,
-      query: queryOf({ msg_signature: computeSignature(KEYS.token, TIMESTAMP, nonce, encrypt), timestamp: TIMESTAMP, nonce }),
-      body: `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
-    };
-  });
-const verification = fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 40 }), fc.stringMatching(/^[0-9]{9,10}$/), fc.option(fc.oneof(fc.string({ maxLength: 60 }), fc.constantFrom(' ', '+', '%2B', '=='))))
-  .map(([echo, nonce, tamper]) => {
-    const e = sealEchostr({ ...KEYS, receiveId: SUITE, echo, nonce, timestamp: TIMESTAMP });
-    const echostr = tamper === null ? e.echostr : e.echostr.slice(0, 10) + tamper + e.echostr.slice(10);
-    return { method: 'GET', endpoint: 'data', body: '', query: queryOf({ msg_signature: e.msg_signature, timestamp: e.timestamp, nonce: e.nonce, echostr }), ...(tamper === null ? { expect: { kind: 'echo', echo } } : {}) };
-  });
-const anyRequest = fc.oneof(
-  { arbitrary: mutatedCallback, weight: 5 },
-  { arbitrary: hostilePlaintext, weight: 3 },
-  { arbitrary: verification, weight: 1 },
-  { arbitrary: validCallback, weight: 1 },
-);
-
-/** Ciphertexts: arbitrary strings, random block-aligned bytes, and real ciphertexts with flipped bits. */
-const cryptoInput = fc.oneof(
-  fc.string({ maxLength: 200 }),
-  fc.base64String({ maxLength: 400 }),
-  fc.integer({ min: 0, max: 12 }).chain((blocks) => fc.uint8Array({ minLength: blocks * 16, maxLength: blocks * 16 })).map((b) => Buffer.from(b).toString('base64')),
-  fc.tuple(fc.string({ unit: 'grapheme', maxLength: 80 }), fc.string({ maxLength: 20 }), fc.nat(), fc.integer({ min: 0, max: 7 }))
-    .map(([message, receiveId, at, bit]) => {
-      const bytes = Buffer.from(encryptMessage(KEY, message, receiveId), 'base64');
-      bytes[at % bytes.length] ^= 1 << bit;
-      return bytes.toString('base64');
-    }),
-  fc.tuple(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 20 })).map(([m, r]) => ({ valid: true, message: m, receiveId: r })),
-);
+// The generators are the tap sample's, built (daemon/testing/fuzz-inputs.ts), at the big run's scale.
+const { anyText, anyRequest, cryptoInput } = fuzzInputs(FULL_SCALE);
+const TIMESTAMP = String(Math.floor(FUZZ_NOW / 1000));
 
 // ── Runner ────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -201,16 +81,16 @@ function fuzzCrypto() {
       guardSync(counts, input, () => {
         if (typeof input === 'object') {
           // A valid ciphertext must decrypt to exactly what was sealed (lone surrogates excepted: not UTF-8).
-          const encrypted = encryptMessage(KEY, input.message, input.receiveId);
+          const encrypted = encryptMessage(FUZZ_KEY, input.message, input.receiveId);
           const expectExact = Buffer.from(input.message, 'utf8').toString('utf8') === input.message && Buffer.from(input.receiveId, 'utf8').toString('utf8') === input.receiveId;
-          const out = decryptMessage(KEY, encrypted);
+          const out = decryptMessage(FUZZ_KEY, encrypted);
           if (expectExact && (out.message !== input.message || out.receiveId !== input.receiveId)) throw wrong('a valid ciphertext did not round-trip');
           return;
         }
         try {
-          decryptMessage(KEY, input);
+          decryptMessage(FUZZ_KEY, input);
         } finally {
-          verifySignature(input, KEYS.token, TIMESTAMP, '1', input);
+          verifySignature(input, FUZZ_KEYS.token, TIMESTAMP, '1', input);
           const raw = Buffer.from(input, 'latin1');
           try { pkcs7Unpad32(raw); } catch (error) { if (!(error instanceof WecomRelayError)) throw error; }
         }
@@ -244,7 +124,7 @@ function fuzzXml() {
 async function fuzzReceiver() {
   const counts = newCounts();
   const store = await createStore('sqlite::memory:');
-  const handler = createCallbackHandler({ suiteId: SUITE, ...KEYS, store, now: () => NOW });
+  const handler = createCallbackHandler({ suiteId: FUZZ_SUITE, ...FUZZ_KEYS, store, now: () => FUZZ_NOW });
   const allowed = new Set([200, 400, 401, 403, 405, 413]);
   for (const batch of batches(anyRequest, 3)) {
     for (const request of batch) {

@@ -1,7 +1,9 @@
 /** The receiver beside a working daemon: a part of `bench/ingest.js`. */
 import { join } from 'node:path';
+import { Registry } from 'prom-client';
 import { validateConfig } from '../../dist/daemon/config.js';
 import { RelayDaemon } from '../../dist/daemon/relay-daemon.js';
+import { startDaemonThread } from '../../dist/daemon/start-daemon-thread.js';
 import { silentLogger } from '../../dist/src/logger.js';
 import { startReceiver } from '../../dist/src/receiver/standalone.js';
 import { createStore } from '../../dist/src/store/create-store.js';
@@ -20,7 +22,9 @@ import { round, summarize } from './stats.js';
  *   store; no backlog (the daemon still consumes and forwards every incoming callback to a local sink);
  * - `sameProcessDraining`: the same while the daemon drains a `besideBacklog` backlog;
  * - `separateProcessDraining`: the receiver here, the daemon as its own process (`wecom-relay daemon`, as
- *   with `serve` + `daemon`) draining the same backlog.
+ *   with `serve` + `daemon`) draining the same backlog;
+ * - `daemonThreadDraining`: the daemon in a worker thread of this process (what `wecom-relay start` runs
+ *   now, `daemon/start-daemon-thread.ts`) draining the same backlog.
  *
  * better-sqlite3 is synchronous: in one process every daemon write (and its fsync) runs on the receiver's
  * event loop, which is what this part measures against the SPEC §6 bound.
@@ -38,9 +42,10 @@ export async function ingestBesideDaemon(options, dir, log) {
     { name: 'sameProcessIdle', backlog: 0, separate: false },
     { name: 'sameProcessDraining', backlog: options.besideBacklog, separate: false },
     { name: 'separateProcessDraining', backlog: options.besideBacklog, separate: true },
+    { name: 'daemonThreadDraining', backlog: options.besideBacklog, separate: false, thread: true },
   ];
   try {
-    for (const [index, { name, backlog, separate }] of configs.entries()) {
+    for (const [index, { name, backlog, separate, thread }] of configs.entries()) {
       const file = join(dir, `beside-${name}.db`);
       if (backlog > 0) {
         log(`ingest+daemon: pre-filling a backlog of ${backlog} deliveries…`);
@@ -59,12 +64,14 @@ export async function ingestBesideDaemon(options, dir, log) {
       const receiver = await startReceiver({
         host: '127.0.0.1', port: 0, suiteId: SUITE_ID, ...credentials, store, maxClockSkewSeconds: 0, dataPath: DATA_PATH, commandPath: COMMAND_PATH,
       });
-      const daemon = separate ? null : new RelayDaemon({ config, store, logger: silentLogger });
+      const daemon = separate || thread ? null : new RelayDaemon({ config, store, logger: silentLogger });
       let child = null;
+      let daemonThread = null;
       try {
         await runLoadInChild({ url: receiver.url, requests: warmup, connections: options.connections, maxMs: 30_000 });
         await sink.reset();
         if (separate) child = spawnDaemon(raw, dir, name);
+        else if (thread) daemonThread = await startDaemonThread({ config, logger: { ...silentLogger, level: 'silent' }, store, registry: new Registry() });
         else daemon.start();
         // Idle: let the daemon forward the warm-up callbacks first. Draining: wait until it is delivering.
         const want = backlog === 0 ? warmup.length : 1;
@@ -74,7 +81,7 @@ export async function ingestBesideDaemon(options, dir, log) {
         const forwarded = await sink.count();
         const answered = run.load.latencies.length;
         out[name] = {
-          backlog, daemon: separate ? 'own process' : 'same process', requests: run.load.sent, success: run.load.expected,
+          backlog, daemon: separate ? 'own process' : thread ? 'worker thread' : 'same process', requests: run.load.sent, success: run.load.expected,
           statuses: run.load.statuses, throughput: round(answered / (run.load.elapsedMs / 1000), 1), latencyMs: summarize(run.load.latencies),
           forwardedMeanwhile: forwarded, serverElu: round(run.serverElu),
         };
@@ -83,6 +90,7 @@ export async function ingestBesideDaemon(options, dir, log) {
       } finally {
         if (child) await child.stop(10_000);
         if (daemon) await daemon.stop(2_000);
+        if (daemonThread) await daemonThread.stop(2_000);
         await receiver.close();
         await store.close();
       }

@@ -54,7 +54,8 @@ export function registerRunCommands(program: Command, context: CommandContext): 
         const logger = createLogger({ level: config.log.level, format, secrets: configSecrets(config) });
         logger.info({ mode, config: loaded.file, store: (typeof config.store === 'string' ? config.store : config.store.url).replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
         if (mode !== 'serve') for (const w of configWarnings(config)) logger.warn({ path: w.path }, `${w.path}: ${w.message}`);
-        const relay = await runRelay({ config, mode, logger });
+        // `start`: the daemon runs in a worker thread, so its store commits never stall the receiver.
+        const relay = await runRelay({ config, mode, logger, daemonThread: mode === 'start' });
         const signal = await untilSignal();
         logger.info({ signal }, 'shutting down: stopping intake, draining in-flight work');
         await relay.stop();

@@ -3,7 +3,6 @@ import type { Logger } from '../../src/logger.js';
 import type { Store } from '../../src/store/store.js';
 import type { CorpCallOptions, SuiteApi } from '../../src/wecom-api/suite-api.js';
 import type { TokenProvider } from '../../src/wecom-api/token-provider.js';
-import type { OpenUserIdCache } from './open-user-id-cache.js';
 
 /**
  * The errcode {@link EnrichDeps.onApiCall} reports for a call that got no WeCom answer (network failure,
@@ -13,6 +12,18 @@ export const NO_ANSWER_ERRCODE = -2;
 
 /** The suite API methods enrichment calls (a {@link SuiteApi} satisfies it). */
 export type EnrichApi = Pick<SuiteApi, 'getExternalContact' | 'getGroupChat' | 'getCorpTagList' | 'getUser' | 'userIdToOpenUserId' | 'getDepartment'>;
+
+/**
+ * What family enrichers ask of the open_userid cache; an `OpenUserIdCache` satisfies it. Declared here
+ * rather than imported from `open-user-id-cache.ts`, because that cache makes its calls through
+ * {@link corpCall}: importing it back would put the two files in an import circle.
+ */
+export interface OpenUserIdLookup {
+  /** The cached open_userid, null when WeCom called the id invalid, undefined when unknown; never calls WeCom. */
+  peek(corpId: string, userId: string): Promise<string | null | undefined>;
+  /** The open_userid of `userId`, or null when WeCom calls it invalid; rejects when the conversion call fails. */
+  lookup(corpId: string, userId: string): Promise<string | null>;
+}
 
 /** What every family enricher works with; built once by `createEnricher`. */
 export interface EnrichDeps {
@@ -25,7 +36,7 @@ export interface EnrichDeps {
   readonly now: () => number;
   /** Metrics hook: one report per HTTP call made for enrichment, with its errcode (see {@link NO_ANSWER_ERRCODE}). */
   readonly onApiCall: ((api: string, errcode: number) => void) | undefined;
-  readonly openUserIds: OpenUserIdCache;
+  readonly openUserIds: OpenUserIdLookup;
 }
 
 /** Thrown (and mapped to a retry) when the caller gave up on the enrichment. */

@@ -10,7 +10,6 @@ import { externalRoutes } from './routes-external.js';
 import { serviceRoutes } from './routes-service.js';
 import type { MockCall, MockRequest, MockResponse, MockWecomApi, MockWecomApiOptions } from './mock-types.js';
 
-export { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from './start-mock-wecom-api.js';
 export type * from './mock-types.js';
 
 const API_PREFIX = '/cgi-bin/';

@@ -1,4 +1,4 @@
-import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/start-mock-wecom-api.js';
 
 /** The suite the mock API tests use. */
 export const SUITE = { suiteId: 'ww917724cb573d8629', suiteSecret: 'mock-suite-secret' };

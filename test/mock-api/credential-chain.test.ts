@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS } from '../../daemon/mock-api/default-corp.js';
-import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/start-mock-wecom-api.js';
 
 const SUITE = { suiteId: 'ww917724cb573d8629', suiteSecret: 'mock-suite-secret' };
 type Body = Record<string, unknown>;

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS } from '../../daemon/mock-api/default-corp.js';
-import { startMockWecomApi, type StartedMockWecomApi } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi } from '../../daemon/mock-api/start-mock-wecom-api.js';
 import { authorized, post, SUITE, type Body } from '../helpers/mock-api-client.js';
 
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { DEFAULT_CORP_IDS, DEFAULT_MOCK_CORP } from '../../daemon/mock-api/default-corp.js';
-import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../daemon/mock-api/start-mock-wecom-api.js';
 import { post, SUITE, type Body, type Teardown } from '../helpers/mock-api-client.js';
 
 const REDIRECT = 'https://zjemail.cn/wecom/install/callback?from=site';

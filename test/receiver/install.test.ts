@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import express from 'express';
 import t from 'tap';
-import { startMockWecomApi, type StartedMockWecomApi } from '../../daemon/mock-api/mock-wecom-api.js';
+import { startMockWecomApi, type StartedMockWecomApi } from '../../daemon/mock-api/start-mock-wecom-api.js';
 import { eventId } from '../../src/events/event-id.js';
 import { normalize } from '../../src/events/normalize.js';
 import type { WecomEvent } from '../../src/events/types.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import t from 'tap';
+import { FUZZ_KEY, FUZZ_KEYS, FUZZ_NOW, FUZZ_SUITE, fuzzInputs, SAMPLE_SCALE, type FuzzRequest } from '../../daemon/testing/fuzz-inputs.js';
 import { encryptMessage } from '../../src/crypto/cipher.js';
 import { computeSignature } from '../../src/crypto/signature.js';
 import { WecomRelayError } from '../../src/errors.js';
@@ -8,7 +9,6 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { parseEnvelope } from '../../src/xml/envelope.js';
 import { parseMessage } from '../../src/xml/message.js';
 import { parseXml } from '../../src/xml/parser.js';
-import { anyRequest, FUZZ_KEY, FUZZ_KEYS, FUZZ_NOW, FUZZ_SUITE, validCallback, type FuzzRequest } from './helpers/fuzz-inputs.js';
 
 /**
  * Property-based fuzzing of the receiver core (`createCallbackHandler`) with a fixed seed, as part of
@@ -16,6 +16,7 @@ import { anyRequest, FUZZ_KEY, FUZZ_KEYS, FUZZ_NOW, FUZZ_SUITE, validCallback, t
  * acked without being stored. The 100,000-input run is `node scripts/fuzz.js` (docs/reliability.md).
  */
 
+const { anyRequest, validCallback } = fuzzInputs(SAMPLE_SCALE);
 const SEED = 20_261_122;
 const RUNS = 3000;
 const PER_INPUT_MS = 2000;
