@@ -245,3 +245,30 @@ for i = 2, #ARGV do
 end
 return out
 `;
+
+/**
+ * Extends leases still held by an owner. ARGV: P, kind ('cb' | 'dl'), owner, leaseUntil, id, …
+ * Returns the ids renewed. (Interim.)
+ */
+export const RENEW_LEASES = `
+local kind, owner, leaseUntil = ARGV[2], ARGV[3], ARGV[4]
+local out = {}
+for i = 5, #ARGV do
+  local id = ARGV[i]
+  local key = P .. kind .. ':' .. id
+  local h = redis.call('HMGET', key, 'leaseOwner', 'state', 'seq', 'target')
+  if h[1] == owner and h[2] == 'pending' then
+    local m = mem(h[3], id)
+    redis.call('HSET', key, 'leaseUntil', leaseUntil)
+    if kind == 'cb' then
+      redis.call('ZREM', P .. 'cbx:due', m)
+      redis.call('ZADD', P .. 'cbx:leased', leaseUntil, m)
+    else
+      redis.call('ZREM', P .. 'dlx:due:' .. h[4], m)
+      redis.call('ZADD', P .. 'dlx:leased:' .. h[4], leaseUntil, m)
+    end
+    out[#out + 1] = id
+  end
+end
+return out
+`;

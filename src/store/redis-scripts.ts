@@ -25,6 +25,7 @@ const SCRIPTS = {
   requeueCallbacks: work.REQUEUE_CALLBACKS,
   recordAttempt: work.RECORD_ATTEMPT,
   releaseDelivery: work.RELEASE_DELIVERY,
+  renewLeases: work.RENEW_LEASES,
   replayDeliveries: work.REPLAY_DELIVERIES,
   readDeliveries: work.READ_DELIVERIES,
   stats: upkeep.STATS,

@@ -180,6 +180,13 @@ export class RedisWork {
     return rows;
   }
 
+  /** See `Store.renewCallbackLeases` / `Store.renewDeliveryLeases` (interim). */
+  async renewLeases(kind: 'cb' | 'dl', ids: readonly string[], owner: string, leaseUntil: number): Promise<string[]> {
+    const renewed: string[] = [];
+    for (const batch of batches(ids)) renewed.push(...(await this.#run('renewLeases', [kind, owner, String(leaseUntil), ...batch]) as string[]));
+    return renewed;
+  }
+
   #run(name: ScriptName, args: readonly ScriptArg[]): Promise<unknown> {
     return runScript(this.#client, name, [this.#keys.prefix, ...args]);
   }

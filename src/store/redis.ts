@@ -158,6 +158,21 @@ export class RedisStore implements Store {
     return this.#op('the delivery could not be released', () => this.#work.releaseDelivery(id, owner));
   }
 
+  /** See {@link Store.renewCallbackLeases} (interim: one script). */
+  async renewCallbackLeases(ids: readonly string[], owner: string, leaseUntil: number, _now: number): Promise<string[]> {
+    return this.#op('the leases could not be renewed', () => this.#work.renewLeases('cb', ids, owner, leaseUntil));
+  }
+
+  /** See {@link Store.renewDeliveryLeases} (interim: one script). */
+  async renewDeliveryLeases(ids: readonly string[], owner: string, leaseUntil: number, _now: number): Promise<string[]> {
+    return this.#op('the leases could not be renewed', () => this.#work.renewLeases('dl', ids, owner, leaseUntil));
+  }
+
+  /** See {@link Store.recordAttempts} (interim: one script call per entry, pipelined by ioredis). */
+  async recordAttempts(batch: ReadonlyArray<{ readonly id: string; readonly owner: string; readonly outcome: AttemptOutcome }>): Promise<boolean[]> {
+    return this.#op('the attempts could not be recorded', () => Promise.all(batch.map((b) => this.#work.recordAttempt(b.id, b.owner, b.outcome))));
+  }
+
   /** See {@link Store.getDelivery}. */
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     return this.#op('the delivery could not be read', async () => (await this.#reader.deliveries([id]))[0]?.record);
@@ -222,6 +237,17 @@ export class RedisStore implements Store {
   /** See {@link Store.releaseLock}. */
   async releaseLock(key: string, token: string): Promise<boolean> {
     return this.#op('the lock could not be released', () => this.#keyed.releaseLock(key, token));
+  }
+
+  /** See {@link Store.takeRateSlots} (interim: {@link takeRateSlot} until one is refused). */
+  async takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Promise<{ readonly granted: number; readonly retryInMs: number }> {
+    let granted = 0;
+    while (granted < wanted) {
+      const slot = await this.takeRateSlot(key, limit, now);
+      if (!slot.ok) return { granted, retryInMs: slot.retryInMs };
+      granted += 1;
+    }
+    return { granted, retryInMs: 0 };
   }
 
   /** See {@link Store.takeRateSlot}: one script over a sorted set, shared by every process. */

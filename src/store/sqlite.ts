@@ -188,6 +188,25 @@ export class SqliteStore implements Store {
     return this.#op(() => this.#deliveries.release(id, owner));
   }
 
+  /** See {@link Store.renewCallbackLeases} (interim: one UPDATE … RETURNING). */
+  async renewCallbackLeases(ids: readonly string[], owner: string, leaseUntil: number, _now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.#op(() => this.#prepare(`UPDATE callbacks SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))
+      AND state = 'pending' AND lease_owner = ? RETURNING id`).pluck().all(leaseUntil, JSON.stringify(ids), owner) as string[]);
+  }
+
+  /** See {@link Store.renewDeliveryLeases} (interim: one UPDATE … RETURNING). */
+  async renewDeliveryLeases(ids: readonly string[], owner: string, leaseUntil: number, _now: number): Promise<string[]> {
+    if (ids.length === 0) return [];
+    return this.#op(() => this.#prepare(`UPDATE deliveries SET lease_until = ? WHERE id IN (SELECT value FROM json_each(?))
+      AND state = 'pending' AND lease_owner = ? RETURNING id`).pluck().all(leaseUntil, JSON.stringify(ids), owner) as string[]);
+  }
+
+  /** See {@link Store.recordAttempts} (interim: one transaction). */
+  async recordAttempts(batch: ReadonlyArray<{ readonly id: string; readonly owner: string; readonly outcome: AttemptOutcome }>): Promise<boolean[]> {
+    return this.#op(() => this.#db.transaction(() => batch.map((b) => this.#deliveries.recordAttempt(b.id, b.owner, b.outcome)))());
+  }
+
   /** See {@link Store.getDelivery}. */
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {
     return this.#op(() => this.#deliveries.get(id));
@@ -253,6 +272,20 @@ export class SqliteStore implements Store {
   /** See {@link Store.releaseLock}. */
   async releaseLock(key: string, token: string): Promise<boolean> {
     return this.#op(() => this.#keyed.releaseLock(key, token));
+  }
+
+  /** See {@link Store.takeRateSlots} (interim: {@link takeRateSlot} until one is refused, in one IMMEDIATE transaction). */
+  async takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Promise<{ readonly granted: number; readonly retryInMs: number }> {
+    validateRateLimit(limit);
+    return this.#op(() => this.#db.transaction(() => {
+      let granted = 0;
+      while (granted < wanted) {
+        const slot = this.#keyed.takeRateSlot(key, limit, now);
+        if (!slot.ok) return { granted, retryInMs: slot.retryInMs };
+        granted += 1;
+      }
+      return { granted, retryInMs: 0 };
+    }).immediate());
   }
 
   /** See {@link Store.takeRateSlot}: one IMMEDIATE transaction, so processes sharing the file agree. */

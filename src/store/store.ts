@@ -43,6 +43,11 @@ export interface Store {
   failCallback(id: string, owner: string, error: string, now: number): Promise<boolean>;
   /** Puts callbacks (any state) back to `pending` now, e.g. to re-process and re-fan-out them. */
   requeueCallbacks(ids: readonly string[], now: number): Promise<number>;
+  /**
+   * Extends the lease of callbacks still held by `owner` to `leaseUntil`; resolves the ids renewed
+   * (an id whose lease was lost is left out).
+   */
+  renewCallbackLeases(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<string[]>;
 
   // ── Deliveries: one per (event, target) ───────────────────────────────────────────────────────────
 
@@ -55,6 +60,10 @@ export interface Store {
   recordAttempt(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
   /** Gives a claimed delivery back untouched (no attempt counted), e.g. on shutdown. */
   releaseDelivery(id: string, owner: string): Promise<boolean>;
+  /** Extends the lease of deliveries still held by `owner` to `leaseUntil`; resolves the ids renewed. */
+  renewDeliveryLeases(ids: readonly string[], owner: string, leaseUntil: number, now: number): Promise<string[]>;
+  /** recordAttempt for many claimed deliveries in one round trip; one boolean per entry, in order. */
+  recordAttempts(batch: ReadonlyArray<{ readonly id: string; readonly owner: string; readonly outcome: AttemptOutcome }>): Promise<boolean[]>;
   getDelivery(id: string): Promise<DeliveryRecord | undefined>;
   /** Newest first. */
   listDeliveries(query?: ListDeliveriesQuery): Promise<DeliveryRecord[]>;
@@ -99,6 +108,11 @@ export interface Store {
    * Otherwise resolves how long to wait before a slot frees up.
    */
   takeRateSlot(key: string, limit: RateLimit, now: number): Promise<RateSlot>;
+  /**
+   * Up to `wanted` slots in one round trip: `granted` (0..wanted) recorded now; when fewer than wanted,
+   * `retryInMs` until the next slot frees.
+   */
+  takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Promise<{ readonly granted: number; readonly retryInMs: number }>;
 
   // ── Operations ────────────────────────────────────────────────────────────────────────────────────
 
