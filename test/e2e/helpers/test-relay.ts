@@ -179,9 +179,15 @@ function watchRateSlots(store: Store, slots: Array<{ key: string; at: number }>)
     if (slot.ok) slots.push({ key, at: now });
     return slot;
   };
+  const takeRateSlots: Store['takeRateSlots'] = async (key, limit, wanted, now) => {
+    const answer = await store.takeRateSlots(key, limit, wanted, now);
+    for (let i = 0; i < answer.granted; i++) slots.push({ key, at: now });
+    return answer;
+  };
   return new Proxy(store, {
     get(target, property) {
       if (property === 'takeRateSlot') return takeRateSlot;
+      if (property === 'takeRateSlots') return takeRateSlots;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },
