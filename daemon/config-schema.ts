@@ -83,7 +83,7 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   daemon: z.strictObject({
     pollIntervalMs: z.number().int().min(10).max(60_000).default(500),
-    leaseMs: z.number().int().min(1000).default(60_000),
+    leaseMs: z.number().int().min(1000).default(15_000),
     shutdownTimeoutMs: z.number().int().min(0).default(10_000),
     retentionDays: z.number().min(0).default(7),
     ticketAlertMinutes: z.number().int().min(1).default(20),

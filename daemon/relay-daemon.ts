@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import { systemClock, type Clock } from '../src/clock.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryRecord, Store } from '../src/store/store.js';
 import { WecomApiClient } from '../src/wecom-api/client.js';
@@ -12,7 +13,7 @@ import type { Enricher } from './consumer/process-callback.js';
 import { createHttpSender, type Sender } from './delivery/http-sender.js';
 import { resolveTargets } from './delivery/resolve-targets.js';
 import { createSsrfGuard } from './delivery/ssrf-guard.js';
-import { TargetWorker } from './delivery/target-worker.js';
+import { deliveryLeaseMs, TargetWorker } from './delivery/target-worker.js';
 import { createEnricher } from './enrich/create-enricher.js';
 
 /** Inputs of a {@link RelayDaemon}. Effects (store, clock, logger, HTTP) are injected. */
@@ -21,6 +22,9 @@ export interface RelayDaemonOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly metrics?: RelayMetrics;
+  /** The clock of every loop (claims, lease renewals, waits). @default the system clock */
+  readonly clock?: Clock;
+  /** Only the current time (sleeps stay the system clock's); `clock` wins when both are given. */
   readonly now?: () => number;
   /** Downstream transport; got by default. */
   readonly sender?: Sender;
@@ -32,9 +36,14 @@ export interface RelayDaemonOptions {
   readonly tokens?: TokenProvider | null;
 }
 
+/** One processing attempt (enrichment included) is cut after this, minus 2 × the WeCom API timeout. */
+const ATTEMPT_BUDGET_MS = 30_000;
+
 /**
  * The long-running half: consumes stored callbacks (credentials, normalize, enrich, route) and runs one
- * {@link TargetWorker} per enabled target. Several daemons may share one Redis store.
+ * {@link TargetWorker} per enabled target. Several daemons may share one store (Redis, or one SQLite
+ * file): work is claimed under short leases that each daemon renews while it works, so a killed
+ * daemon's work is taken over within about one lease.
  */
 export class RelayDaemon {
   readonly owner: string;
@@ -44,15 +53,18 @@ export class RelayDaemon {
   private readonly consumer: CallbackConsumer;
   private readonly api: WecomApiClient;
   private readonly sender: Sender & { close?: () => void };
+  private readonly clock: Clock;
   private unsubscribe: (() => void) | undefined;
-  private maintenance: NodeJS.Timeout | undefined;
+  private maintenance: AbortController | undefined;
   private lastTicketAlert = 0;
   private startedAt = 0;
 
   constructor(options: RelayDaemonOptions) {
     this.options = options;
     const { config, store, logger, metrics } = options;
-    const now = options.now ?? Date.now;
+    this.clock = options.clock ?? (options.now ? { now: options.now, sleep: systemClock.sleep } : systemClock);
+    const clock = this.clock;
+    const now = () => clock.now();
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
     this.api = new WecomApiClient({
       baseUrl: config.wecomApi.baseUrl,
@@ -78,12 +90,11 @@ export class RelayDaemon {
       : {});
     const leaseFloor = config.daemon.leaseMs;
     for (const target of targets) {
-      // A claimed delivery may wait up to one rate window locally, then take up to its timeout; and the
-      // worker starts no send with less than timeoutMs + 1 s (LEASE_MARGIN_MS) of lease left, so the lease
-      // must cover that margin too, or a short daemon.leaseMs would hand every delivery back unsent forever.
-      const leaseMs = Math.max(leaseFloor, target.rateLimit.intervalMs * 2 + target.timeoutMs * 2 + 2_000);
+      // Leases are renewed while a delivery waits locally or is sent, so they need not cover the wait; the
+      // worker starts no send with less than timeoutMs + 1 s of lease left, which a renewed lease must have.
+      const leaseMs = deliveryLeaseMs(leaseFloor, target.timeoutMs);
       this.workers.set(target.name, new TargetWorker({
-        target, store, send: this.sender, owner: this.owner, logger, now, leaseMs, pollIntervalMs: config.daemon.pollIntervalMs,
+        target, store, send: this.sender, owner: this.owner, logger, clock, leaseMs, pollIntervalMs: config.daemon.pollIntervalMs,
         observer: {
           attempted: (name, verdict, ms) => {
             metrics?.deliveryAttempts.inc({ target: name, verdict });
@@ -94,16 +105,16 @@ export class RelayDaemon {
       }));
     }
     this.consumer = new CallbackConsumer({
-      store, owner: this.owner, logger, now,
+      store, owner: this.owner, logger, clock,
       concurrency: 8,
-      // Each processing attempt is bounded to half the lease (enrichment is deferred past that), so a
-      // killed daemon's callbacks are claimable again after one lease.
+      // Renewed while a callback is processed, so a killed daemon's callbacks are claimable again after
+      // one lease however long enrichment takes.
       leaseMs: leaseFloor,
       pollIntervalMs: config.daemon.pollIntervalMs,
       context: {
         suiteIds: [config.suite.id], tokens: this.tokens, enrich, targets, logger, now,
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
-        maxAttemptMs: Math.max(500, Math.floor(leaseFloor / 2) - 2 * config.wecomApi.timeoutMs),
+        maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
       },
       onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },
@@ -113,23 +124,19 @@ export class RelayDaemon {
   /** Starts consuming and delivering; returns at once. */
   start(): void {
     const { store, config, logger } = this.options;
-    this.unsubscribe = store.onChange(() => {
-      this.consumer.wake();
-      for (const worker of this.workers.values()) worker.wake();
-    });
-    this.startedAt = (this.options.now ?? Date.now)();
+    this.unsubscribe = store.onChange((change?: { readonly kind: string; readonly target?: string }) => this.wakeFor(change));
+    this.startedAt = this.clock.now();
     this.consumer.start();
     for (const worker of this.workers.values()) worker.start();
-    this.maintenance = setInterval(() => { void this.maintain(); }, 60_000);
-    this.maintenance.unref();
-    void this.maintain();
+    this.maintenance = new AbortController();
+    void this.maintainEvery(60_000, this.maintenance.signal);
     logger.info({ owner: this.owner, targets: [...this.workers.keys()], store: store.kind, enrich: config.enrich.enabled }, 'daemon started');
   }
 
   /** Retention pruning and the "no suite_ticket for a while" alert. */
   async maintain(): Promise<void> {
     const { store, config, logger } = this.options;
-    const now = (this.options.now ?? Date.now)();
+    const now = this.clock.now();
     try {
       if (config.daemon.retentionDays > 0) {
         const pruned = await store.prune(now - config.daemon.retentionDays * 86_400_000);
@@ -152,10 +159,29 @@ export class RelayDaemon {
     }
   }
 
+  /**
+   * Wakes the loops a store change concerns: with a change (the store contract's `StoreChange`), a
+   * callback wakes the consumer and a delivery its target; without one (older stores), everything.
+   */
+  private wakeFor(change?: { readonly kind: string; readonly target?: string }): void {
+    if (change?.kind !== 'delivery') this.consumer.wake();
+    if (change?.kind === 'callback') return;
+    const one = change?.target === undefined ? undefined : this.workers.get(change.target);
+    for (const worker of one ? [one] : this.workers.values()) worker.wake();
+  }
+
+  private async maintainEvery(intervalMs: number, signal: AbortSignal): Promise<void> {
+    await this.maintain();
+    while (!signal.aborted) {
+      await this.clock.sleep(intervalMs, signal);
+      if (!signal.aborted) await this.maintain();
+    }
+  }
+
   /** Stops claiming, hands back unstarted work, waits up to `timeoutMs` for in-flight work. */
   async stop(timeoutMs: number): Promise<void> {
     this.unsubscribe?.();
-    clearInterval(this.maintenance);
+    this.maintenance?.abort();
     await Promise.all([this.consumer.stop(timeoutMs), ...[...this.workers.values()].map((w) => w.stop(timeoutMs))]);
     this.sender.close?.();
     this.api.close();

@@ -1,27 +1,31 @@
+import type { Clock } from '../src/clock.js';
+
 /**
  * A sleep that ends early on {@link Waker.wake}: the daemon's loops sleep between polls and are woken
- * when the store reports new work in this process (or on shutdown). Timers are unref'd, so a sleeping
- * loop never keeps the process alive.
+ * when the store reports new work in this process (or on shutdown). Sleeps go through the injected
+ * {@link Clock}, so tests drive them with a mock clock.
  */
 export class Waker {
-  private pending: (() => void) | undefined;
+  private readonly clock: Clock;
+  private pending: AbortController | undefined;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
 
   /** Resolves after `ms`, or sooner when {@link wake} is called. */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.pending === done) this.pending = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      timer.unref();
-      this.pending = done;
-    });
+  async sleep(ms: number): Promise<void> {
+    const controller = new AbortController();
+    this.pending = controller;
+    try {
+      await this.clock.sleep(ms, controller.signal);
+    } finally {
+      if (this.pending === controller) this.pending = undefined;
+    }
   }
 
   /** Ends the current sleep, if any. */
   wake(): void {
-    this.pending?.();
+    this.pending?.abort();
   }
 }

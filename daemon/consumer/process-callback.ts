@@ -7,6 +7,7 @@ import { classifyErrcode } from '../../src/wecom-api/errcode.js';
 import type { TokenProvider } from '../../src/wecom-api/token-provider.js';
 import { routeEvent } from '../delivery/route-event.js';
 import type { TargetConfig } from '../delivery/target.js';
+import { backoffMs } from '../../src/backoff.js';
 
 /** The result of enriching one event. `retry` asks for another try later (a transient WeCom failure). */
 export type EnrichOutcome =
@@ -43,7 +44,7 @@ export type ProcessOutcome =
 
 /** Backoff for re-processing: 1 s, 2 s, 4 s … capped at 60 s. */
 export function deferDelayMs(attempts: number): number {
-  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(attempts - 1, 6)));
+  return backoffMs(attempts - 1, { baseMs: 1000, maxMs: 60_000, maxStep: 6 });
 }
 
 function apiError(error: unknown, fallbackApi?: string): EnrichmentError {

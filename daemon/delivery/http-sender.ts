@@ -1,14 +1,15 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import got, { type Got } from 'got';
+import type { DeliveryResponse } from './classify-response.js';
 import type { OutgoingRequest } from './formats/formatter.js';
 import { SSRF_BLOCKED_CODE, type SsrfGuard } from './ssrf-guard.js';
 
-/** What came back from one attempt: a response, or why there was none. */
-export type SendResult =
-  | { readonly status: number; readonly headers: Record<string, string | string[] | undefined>; readonly body: string }
-  | { readonly error: 'timeout' | 'network'; readonly message: string }
-  | BlockedResult;
+/**
+ * What came back from one attempt: a response or why there was none (the {@link DeliveryResponse} the
+ * verdict is judged on), or the SSRF guard's refusal, which never reached the network.
+ */
+export type SendResult = DeliveryResponse | BlockedResult;
 
 /** Nothing was sent: the SSRF guard refused the target's address. Permanent (the delivery goes dead). */
 export interface BlockedResult {

@@ -1,17 +1,30 @@
 import PQueue from 'p-queue';
+import type { Clock } from '../../src/clock.js';
 import type { Logger } from '../../src/logger.js';
-import type { DeliveryRecord, RateLimit, Store } from '../../src/store/store.js';
+import type { AttemptOutcome, DeliveryRecord, RateLimit, Store } from '../../src/store/store.js';
+import { Batcher } from '../batcher.js';
+import { ClaimLoop } from '../claim-loop.js';
+import { idleWithin } from '../idle-within.js';
 import { classifyResponse, type DeliveryVerdict } from './classify-response.js';
 import { formatFor, type OutgoingRequest } from './formats/index.js';
 import { isBlocked, type Sender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-policy.js';
+import { SharedRateSlots } from './shared-rate-slots.js';
 import type { TargetConfig } from './target.js';
 import { isTargetDisabled, setTargetDisabled } from './target-state.js';
-import { idleWithin } from '../idle-within.js';
-import { Waker } from '../waker.js';
 
 /** A send must be able to finish, and its outcome be recorded, this long before its lease ends. */
-const LEASE_MARGIN_MS = 1000;
+export const LEASE_MARGIN_MS = 1000;
+
+/**
+ * The lease a target's deliveries are claimed under: `daemon.leaseMs`, or longer when the target's
+ * timeout needs it. Renewed every third of it, a held lease has at least two thirds left, and a send
+ * starts only with `timeoutMs + LEASE_MARGIN_MS` left, so two thirds must cover that (plus a second for
+ * the renewal's own round trip); otherwise every send would be handed back unsent.
+ */
+export function deliveryLeaseMs(leaseFloorMs: number, timeoutMs: number): number {
+  return Math.max(leaseFloorMs, Math.ceil(((timeoutMs + LEASE_MARGIN_MS) * 3) / 2) + 1_000);
+}
 
 /**
  * The slot every send takes in the store, shared by all daemons: the target's limit ("`count` per rolling
@@ -44,8 +57,8 @@ export interface TargetWorkerOptions {
   readonly send: Sender;
   readonly owner: string;
   readonly logger: Logger;
-  readonly now: () => number;
-  /** Lease on claimed deliveries; must exceed the time one can wait in the local queue plus the timeout. */
+  readonly clock: Clock;
+  /** Lease on claimed deliveries, renewed every third of it while held; see {@link deliveryLeaseMs}. */
   readonly leaseMs: number;
   /** How often an idle worker looks for due deliveries (it is also woken by `wake()`). */
   readonly pollIntervalMs: number;
@@ -56,10 +69,11 @@ export interface TargetWorkerOptions {
 
 /**
  * Delivers one target's deliveries: claims from the store only as many as its p-queue can start soon
- * (bounded memory whatever the backlog), paces them with a strict sliding window locally and a shared
- * rate slot in the store (so several daemons together respect the target's limit), sends, judges the
- * response per format, and persists every outcome. A rate-limit answer pauses the whole target without
- * using up the event's retry budget; deliveries waiting locally are handed back to the store.
+ * (bounded memory whatever the backlog) under leases the {@link ClaimLoop} renews, paces them with a
+ * strict sliding window locally and shared rate slots in the store (so several daemons together respect
+ * the target's limit), sends, judges the response per format, and persists every outcome. Slots and
+ * outcomes go to the store in batches (one round trip for many sends). A rate-limit answer pauses the
+ * whole target without using up the event's retry budget; deliveries waiting locally are handed back.
  */
 export class TargetWorker {
   readonly target: TargetConfig;
@@ -67,25 +81,59 @@ export class TargetWorker {
   private readonly queue: PQueue;
   /** Claimed deliveries not yet started, so a pause or a stop can hand them back. */
   private readonly waiting = new Map<string, DeliveryRecord>();
+  private readonly loop: ClaimLoop<DeliveryRecord>;
+  private readonly slots: SharedRateSlots;
+  private readonly outcomes: Batcher<{ readonly id: string; readonly owner: string; readonly outcome: AttemptOutcome }, boolean>;
   private pausedUntil = 0;
   private running = false;
-  private loop: Promise<void> | undefined;
-  private readonly waker = new Waker();
 
   constructor(options: TargetWorkerOptions) {
     this.options = options;
     this.target = options.target;
+    const { store, owner, target, clock } = options;
     this.queue = new PQueue({
-      concurrency: options.target.concurrency,
-      intervalCap: options.target.rateLimit.count,
-      interval: options.target.rateLimit.intervalMs,
+      concurrency: target.concurrency,
+      intervalCap: target.rateLimit.count,
+      interval: target.rateLimit.intervalMs,
       strict: true,
+    });
+    this.slots = new SharedRateSlots({ store, key: `target:${target.name}`, limit: sharedPacing(target.rateLimit), clock });
+    this.outcomes = new Batcher({ flush: (batch) => store.recordAttempts(batch) });
+    this.loop = new ClaimLoop<DeliveryRecord>({
+      clock,
+      logger: options.logger,
+      logFields: { target: target.name },
+      noun: 'deliveries',
+      leaseMs: options.leaseMs,
+      pollIntervalMs: options.pollIntervalMs,
+      holdOff: async () => {
+        const wait = this.pausedUntil - clock.now();
+        if (wait > 0) return wait;
+        if (this.queue.isPaused) this.queue.start();
+        return (await isTargetDisabled(store, target.name)) ? options.pollIntervalMs * 4 : 0;
+      },
+      room: () => {
+        const free = this.capacity - this.inFlight;
+        // Claim in batches: when busy, wait until half the capacity is free, so each claim (a store
+        // transaction) brings back many deliveries instead of one per finished send.
+        return free <= 0 || (this.inFlight > 0 && free < Math.ceil(this.capacity / 2)) ? 0 : free;
+      },
+      claim: (limit, leaseMs, now) => store.claimDeliveries({ target: target.name, owner, limit, leaseMs, now }),
+      renew: (ids, leaseUntil, now) => store.renewDeliveryLeases(ids, owner, leaseUntil, now),
+      dispatch: (delivery) => {
+        this.waiting.set(delivery.id, delivery);
+        void this.queue.add(() => this.attempt(delivery))
+          .catch((err: unknown) => {
+            options.logger.error({ target: target.name, deliveryId: delivery.id, err }, 'delivery task failed unexpectedly');
+          })
+          .finally(() => this.loop.release(delivery.id));
+      },
     });
   }
 
   /** Deliveries claimed and not finished (waiting + in flight). */
   get inFlight(): number {
-    return this.waiting.size + this.queue.pending;
+    return this.loop.size;
   }
 
   /** How many to hold at most: what can start within about one rate window. */
@@ -96,98 +144,66 @@ export class TargetWorker {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   /** Looks for due deliveries now instead of at the next poll. */
   wake(): void {
-    this.waker.wake();
+    this.loop.wake();
   }
 
   /** Stops claiming, hands back what has not started, and waits up to `timeoutMs` for in-flight sends. */
   async stop(timeoutMs: number): Promise<void> {
     this.running = false;
-    this.wake();
-    await this.loop;
+    await this.loop.stop();
     this.queue.clear();
+    this.slots.close();
     await this.releaseWaiting();
-    await idleWithin(this.queue, timeoutMs);
-  }
-
-  private async run(): Promise<void> {
-    const { store, owner, logger, now } = this.options;
-    let failures = 0;
-    while (this.running) {
-      try {
-        const wait = this.pausedUntil - now();
-        if (wait > 0) {
-          await this.waker.sleep(wait);
-          continue;
-        }
-        if (this.queue.isPaused) this.queue.start();
-        if (await isTargetDisabled(store, this.target.name)) {
-          await this.waker.sleep(this.options.pollIntervalMs * 4);
-          continue;
-        }
-        const free = this.capacity - this.inFlight;
-        // Claim in batches: when busy, wait until half the capacity is free, so each claim (a store
-        // transaction) brings back many deliveries instead of one per finished send.
-        if (free <= 0 || (this.inFlight > 0 && free < Math.ceil(this.capacity / 2))) {
-          await Promise.race([new Promise<void>((resolve) => this.queue.once('next', () => resolve())), this.waker.sleep(this.options.pollIntervalMs)]);
-          continue;
-        }
-        const claimed = await store.claimDeliveries({ target: this.target.name, owner, limit: free, leaseMs: this.options.leaseMs, now: now() });
-        failures = 0;
-        for (const delivery of claimed) {
-          this.waiting.set(delivery.id, delivery);
-          void this.queue.add(() => this.attempt(delivery)).catch((err: unknown) => {
-            logger.error({ target: this.target.name, deliveryId: delivery.id, err }, 'delivery task failed unexpectedly');
-          });
-        }
-        if (claimed.length === 0) await this.waker.sleep(this.options.pollIntervalMs);
-      } catch (err) {
-        // Infrastructure trouble (store down): back off exponentially instead of spinning.
-        failures += 1;
-        const backoff = Math.min(30_000, this.options.pollIntervalMs * 2 ** Math.min(failures, 8));
-        logger.error({ target: this.target.name, err, retryInMs: backoff }, 'claiming deliveries failed');
-        await this.waker.sleep(backoff);
-      }
-    }
+    await idleWithin(this.queue, timeoutMs, this.options.clock);
+    await this.outcomes.settled();
+    await this.loop.close();
   }
 
   private async attempt(delivery: DeliveryRecord): Promise<void> {
     if (!this.waiting.delete(delivery.id)) return; // handed back by a pause or stop
-    const { store, owner, now, send, logger, observer } = this.options;
+    const { store, owner, clock, send, logger, observer } = this.options;
     const target = this.target;
+    const handBack = async () => {
+      if (this.loop.holds(delivery.id)) await store.releaseDelivery(delivery.id, owner).catch(() => false);
+    };
     // Shared pacing: every daemon on this store takes a slot before sending.
-    for (;;) {
-      // With several daemons sharing the limit, a slot can take longer to come than the lease lasts. Never
-      // start a send the lease may not cover: once it ends another daemon may claim the delivery, and both
-      // would send. Handed back, it keeps its place in the queue (nothing is counted).
-      if (delivery.leaseUntil !== null && now() + target.timeoutMs + LEASE_MARGIN_MS > delivery.leaseUntil) {
-        await store.releaseDelivery(delivery.id, owner);
-        return;
-      }
-      const slot = await store.takeRateSlot(`target:${target.name}`, sharedPacing(target.rateLimit), now());
-      if (slot.ok) break;
-      if (!this.running) {
-        await store.releaseDelivery(delivery.id, owner);
-        return;
-      }
-      await this.sleepPromise(Math.max(5, slot.retryInMs));
+    let slot: boolean;
+    try {
+      slot = this.running && await this.slots.take();
+    } catch (err) {
+      await handBack();
+      throw err;
     }
-    const started = now();
+    if (!slot) {
+      await handBack();
+      return;
+    }
+    // Never start a send the lease may not cover: once it ends another daemon may claim the delivery,
+    // and both would send. Renewed leases always cover it unless renewals failed (store trouble) or
+    // the lease was lost; handed back, the delivery keeps its place in the queue (nothing is counted).
+    const leaseUntil = this.loop.leaseUntil(delivery.id);
+    if (!this.loop.holds(delivery.id) || leaseUntil === undefined || clock.now() + target.timeoutMs + LEASE_MARGIN_MS > leaseUntil) {
+      logger.warn({ target: target.name, deliveryId: delivery.id }, 'lease too short or lost before sending: not sent');
+      await handBack();
+      return;
+    }
+    const started = clock.now();
     let request: OutgoingRequest;
     try {
       request = formatFor(target.format)(delivery.event, target, { now: new Date(started) });
     } catch (err) {
       // A formatter bug must not bounce this delivery between lease expiries forever: keep it, dead, replayable.
       logger.error({ target: target.name, deliveryId: delivery.id, err }, 'formatting the event failed: dead');
-      await store.recordAttempt(delivery.id, owner, { state: 'dead', countAttempt: true, error: `format failed: ${(err as Error).message}`, now: started });
+      await this.record(delivery, { state: 'dead', countAttempt: true, error: `format failed: ${(err as Error).message}`, now: started });
       return;
     }
     const result = await send(request, target.timeoutMs);
-    const finished = now();
+    const finished = clock.now();
     // A target address refused by the SSRF guard is permanent: nothing was sent, and retrying would meet the same refusal.
     const verdict: DeliveryVerdict = isBlocked(result)
       ? { kind: 'dead', reason: result.message, disableTarget: false }
@@ -200,13 +216,12 @@ export class TargetWorker {
       case 'delivered':
         observe('delivered');
         logger.debug({ target: target.name, deliveryId: delivery.id, status, ms: finished - started }, 'delivered');
-        await store.recordAttempt(delivery.id, owner, { ...base, state: 'delivered', countAttempt: true, error: null });
-        observer?.deliveredEvent?.(delivery);
+        if (await this.record(delivery, { ...base, state: 'delivered', countAttempt: true, error: null })) observer?.deliveredEvent?.(delivery);
         return;
       case 'rate_limited':
         observe('rate_limited');
         this.pause(verdict.pauseMs, verdict.reason);
-        await store.recordAttempt(delivery.id, owner, {
+        await this.record(delivery, {
           ...base, state: 'pending', countAttempt: false, nextAttemptAt: finished + verdict.pauseMs, error: verdict.reason,
         });
         return;
@@ -215,11 +230,11 @@ export class TargetWorker {
         observe(delay === null ? 'dead' : 'retry');
         if (delay === null) {
           logger.warn({ target: target.name, deliveryId: delivery.id, reason: verdict.reason }, 'delivery exhausted its retries: dead');
-          await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: `retries exhausted: ${verdict.reason}` });
+          await this.record(delivery, { ...base, state: 'dead', countAttempt: true, error: `retries exhausted: ${verdict.reason}` });
           return;
         }
         logger.info({ target: target.name, deliveryId: delivery.id, status, ms: finished - started, attempt: delivery.attempts + 1, retryInMs: delay, reason: verdict.reason }, 'delivery failed: will retry');
-        await store.recordAttempt(delivery.id, owner, {
+        await this.record(delivery, {
           ...base, state: 'pending', countAttempt: true, nextAttemptAt: finished + delay, error: verdict.reason,
         });
         return;
@@ -227,7 +242,7 @@ export class TargetWorker {
       case 'dead':
         observe('dead');
         logger.warn({ target: target.name, deliveryId: delivery.id, status, reason: verdict.reason }, 'delivery failed permanently: dead');
-        await store.recordAttempt(delivery.id, owner, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
+        await this.record(delivery, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
         if (verdict.disableTarget) {
           await setTargetDisabled(store, target.name, verdict.reason, finished);
           logger.error({ alert: 'target_disabled', target: target.name, reason: verdict.reason }, 'target disabled: re-enable it with `wecom-relay targets enable`');
@@ -236,9 +251,24 @@ export class TargetWorker {
     }
   }
 
+  /**
+   * Records an attempt's outcome (batched with the other sends' outcomes). An outcome for a delivery
+   * whose lease was lost is not sent: the store would ignore it, and the new owner decides. Resolves
+   * whether the store took it.
+   */
+  private async record(delivery: DeliveryRecord, outcome: AttemptOutcome): Promise<boolean> {
+    if (!this.loop.holds(delivery.id)) {
+      this.options.logger.warn({ target: this.target.name, deliveryId: delivery.id, state: outcome.state }, 'lease lost before the outcome was recorded: left to the new owner');
+      return false;
+    }
+    const taken = await this.outcomes.push({ id: delivery.id, owner: this.options.owner, outcome });
+    if (!taken) this.options.logger.warn({ target: this.target.name, deliveryId: delivery.id }, 'the store refused the outcome: the lease was lost');
+    return taken;
+  }
+
   /** Pauses the target: nothing starts until `pauseMs` has passed; waiting deliveries go back to the store. */
   private pause(pauseMs: number, reason: string): void {
-    const until = this.options.now() + pauseMs;
+    const until = this.options.clock.now() + pauseMs;
     if (until <= this.pausedUntil) return;
     this.pausedUntil = until;
     this.queue.pause();
@@ -250,10 +280,9 @@ export class TargetWorker {
   private async releaseWaiting(): Promise<void> {
     const handedBack = [...this.waiting.keys()];
     this.waiting.clear();
-    await Promise.all(handedBack.map((id) => this.options.store.releaseDelivery(id, this.options.owner).catch(() => false)));
-  }
-
-  private sleepPromise(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms).unref());
+    await Promise.all(handedBack.map(async (id) => {
+      await this.options.store.releaseDelivery(id, this.options.owner).catch(() => false);
+      this.loop.release(id);
+    }));
   }
 }

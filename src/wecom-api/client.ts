@@ -6,6 +6,7 @@ import PQueue from 'p-queue';
 import { WecomApiError, WecomRelayError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { backoffFor, isRetryableInPlace } from './errcode.js';
+import { backoffMs } from '../backoff.js';
 
 /**
  * Per-corp rate limit of enrichment calls. WeCom allows each corp ≤ 10,000 calls/min and ≤ 150,000/hour per
@@ -173,7 +174,7 @@ export class WecomApiClient {
     if (error instanceof WecomApiError) {
       return isRetryableInPlace(error.errcode) ? backoffFor(error.errcode, attempt) : undefined;
     }
-    return error instanceof Error && this.#transient.has(error) ? 500 * 2 ** Math.min(attempt, 3) : undefined;
+    return error instanceof Error && this.#transient.has(error) ? backoffMs(attempt, { baseMs: 500, maxStep: 3 }) : undefined;
   }
 
   async #once<T>(method: 'GET' | 'POST', path: string, options: CallOptions): Promise<WecomResponse<T>> {

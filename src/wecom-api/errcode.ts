@@ -1,3 +1,5 @@
+import { backoffMs } from '../backoff.js';
+
 /**
  * How the relay reacts to each WeCom server API `errcode`: a closed classification (a `const` table and
  * pure functions, no I/O). Meanings are from WeCom's global error table (doc 90313, as copied by WxJava's
@@ -86,12 +88,11 @@ export function isRetryableInPlace(errcode: number): boolean {
  * hour-level ban lasts 60 min, which the caller learns from repeated 45009s.
  */
 export function backoffFor(errcode: number, attempt = 0): number | undefined {
-  const step = Math.min(Math.max(0, Math.floor(attempt)), 3);
   switch (errcode) {
     case -1:
-      return 500 * 2 ** step;
+      return backoffMs(attempt, { baseMs: 500, maxStep: 3 });
     case 45033:
-      return 1000 * 2 ** step;
+      return backoffMs(attempt, { baseMs: 1000, maxStep: 3 });
     case 45009:
       return 60_000;
     default:

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { TARGET_STATE_NS } from '../../daemon/delivery/target-state.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { startFaultRelay } from '../reliability/helpers/fault-relay.js';
+import { startTestRelay } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from '../reliability/helpers/faulty-target.js';
 import { seedHistory } from './helpers/seed-history.js';
 
@@ -36,11 +36,11 @@ if (CHROMIUM === undefined) {
     let rejectId = '';
     const target = await startFaultyTarget(t, ({ eventId, attempt }) =>
       eventId === rejectId && attempt === 1 ? { status: 422, body: '{"error":"customer schema mismatch: field \\"state\\" unknown"}' } : 'ok');
-    const relay = await startFaultRelay(t, {
+    const relay = await startTestRelay(t, {
       dir, enrich: true, admin: { enabled: true, host: '127.0.0.1', port: 0 },
       targets: [{ name: 'crm', url: target.url, format: 'json' }],
     });
-    t.ok(await relay.install(), 'the suite is installed on the mock API (ticket + corp)');
+    t.ok((await relay.install()).ok, 'the suite is installed on the mock API (ticket + corp)');
     const sent = relay.seal('add_external_contact');
     rejectId = sent.eventId;
     t.equal((await relay.post(sent)).status, 200, 'WeCom would get success');
@@ -92,7 +92,7 @@ if (CHROMIUM === undefined) {
   });
 
   t.test('with admin.token, the browser logs in through the form', async (t) => {
-    const relay = await startFaultRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, host: '127.0.0.1', port: 0, token: TOKEN } });
+    const relay = await startTestRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, host: '127.0.0.1', port: 0, token: TOKEN } });
     const context = await browser.newContext();
     t.teardown(() => context.close());
     const page = await context.newPage();

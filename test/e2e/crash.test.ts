@@ -50,7 +50,7 @@ t.test('a daemon killed with SIGKILL mid-backlog loses nothing and re-sends at m
     mode: 'serve',
     enrich: false,
     // Short leases, so the restarted daemon takes over the killed one's claims after one delivery lease
-    // (max(leaseMs, 2 × interval + 2 × timeout) = 6.4 s) instead of a minute.
+    // (max(leaseMs, 1.5 × (timeout + 1 s) + 1 s) = 7 s; renewed while held) instead of the default 15 s.
     daemon: { leaseMs: 1000, shutdownTimeoutMs: 5000 },
     targets: [{ name: 'slow', url: `${target.url}/hooks`, format: 'json', timeoutMs: 3000, ...slow }],
   });

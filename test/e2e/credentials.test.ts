@@ -12,7 +12,7 @@ interface Teardown {
 /** A relay with one json target taking every event, the suite's ticket pushed and the default corp installed. */
 async function installedRelay(t: Teardown): Promise<{ relay: TestRelay; hooks: RecordingTarget; installed: boolean }> {
   const hooks = await startRecordingTarget(t);
-  const relay = await startTestRelay(t, { dir: t.testdir(), targets: [{ name: 'hooks', url: `${hooks.url}/hooks`, format: 'json' }] });
+  const relay = await startTestRelay(t, { dir: t.testdir(), enrich: true, targets: [{ name: 'hooks', url: `${hooks.url}/hooks`, format: 'json' }] });
   const { ok } = await relay.install();
   return { relay, hooks, installed: ok };
 }

@@ -49,6 +49,7 @@ t.test('every sample callback goes receiver → store → daemon → enrichment 
   const dingtalk = await startRecordingTarget(t, { respond: () => ({ body: '{"errcode":0,"errmsg":"ok"}' }) });
   const relay = await startTestRelay(t, {
     dir,
+    enrich: true,
     targets: [
       { name: 'hooks', url: `${hooks.url}/hooks/wecom`, format: 'json', secret: webhookSecret, concurrency: 8, rateLimit: { count: 500, intervalMs: 1000 } },
       { name: 'slack', url: `${slack.url}/services/T0/B0/x`, format: 'slack', locale: 'en', events: CHAT_EVENTS, rateLimit: { count: 100, intervalMs: 1000 } },
@@ -94,7 +95,7 @@ t.test('every sample callback goes receiver → store → daemon → enrichment 
       secrets.push({ name: 'register_corp ContactSync.AccessToken', value: contactSyncToken });
     }
     const result = await relay.send(kind, { fields });
-    if (result.status !== 200) refused.push(`${kind}: ${result.status} ${result.answer}`);
+    if (result.status !== 200) refused.push(`${kind}: ${result.status} ${result.answer.body}`);
     sent.set(kind, result.plaintext);
   }
   t.same(refused, [], `the receiver acks all ${ALL_KINDS.length} other sample kinds with 200`);

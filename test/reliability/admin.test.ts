@@ -4,7 +4,7 @@ import t from 'tap';
 import { validateConfig } from '../../daemon/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
-import { SUITE_ID, startFaultRelay } from './helpers/fault-relay.js';
+import { SUITE_ID, startTestRelay } from '../e2e/helpers/test-relay.js';
 
 /** The admin server (/healthz, /readyz, /metrics): loopback-only by default, an optional bearer token. */
 
@@ -36,7 +36,7 @@ t.test('by default the admin server binds 127.0.0.1 only', async (t) => {
   t.equal(config.admin.host, '127.0.0.1', 'the default admin host is loopback');
   t.equal(config.admin.token, undefined, 'and no token is required by default (loopback is the protection)');
 
-  const relay = await startFaultRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, port: 0 } });
+  const relay = await startTestRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, port: 0 } });
   const admin = relay.relay.admin;
   t.ok(admin, 'the admin server is up');
   const url = new URL(admin!.url);
@@ -51,7 +51,7 @@ t.test('by default the admin server binds 127.0.0.1 only', async (t) => {
 });
 
 t.test('with admin.token: 401 without it, with a wrong one or another scheme; 200 with it, on every route', async (t) => {
-  const relay = await startFaultRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, port: 0, token: TOKEN } });
+  const relay = await startTestRelay(t, { dir: t.testdir(), mode: 'serve', targets: [], admin: { enabled: true, port: 0, token: TOKEN } });
   const base = relay.relay.admin!.url;
   for (const path of ['/healthz', '/readyz', '/metrics']) {
     t.equal(await get(`${base}${path}`), 401, `${path}: no Authorization header → 401`);

@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { setTargetEnabled, TARGET_STATE_NS } from '../../daemon/delivery/target-state.js';
-import { startFaultRelay, type FaultRelay, type SealedRequest } from './helpers/fault-relay.js';
+import { startTestRelay, type TestRelay, type SealedRequest } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget, type FaultyTarget, type Misbehaviour } from './helpers/faulty-target.js';
 
 /**
@@ -19,7 +19,7 @@ function retriedOnce(t: Test, id: string, attempts: number | undefined, what: st
 }
 
 interface Run {
-  readonly relay: FaultRelay;
+  readonly relay: TestRelay;
   readonly target: FaultyTarget;
   readonly sent: readonly SealedRequest[];
 }
@@ -31,7 +31,7 @@ async function run(
   target: { readonly concurrency?: number } = {},
 ): Promise<Run> {
   const faulty = await startFaultyTarget(t, behave);
-  const relay = await startFaultRelay(t, {
+  const relay = await startTestRelay(t, {
     dir: t.testdir(),
     targets: [{
       name: 'hooks', url: `${faulty.url}/hooks`, format: 'json', timeoutMs: TIMEOUT_MS, retrySchedule: SCHEDULE,

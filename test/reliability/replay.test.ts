@@ -6,7 +6,7 @@ import { sampleCallback } from '../../src/events/samples.js';
 import { startReceiver, type StandaloneReceiver } from '../../src/receiver/standalone.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
-import { CORP_ID, SUITE_ID, startFaultRelay } from './helpers/fault-relay.js';
+import { CORP_ID, SUITE_ID, startTestRelay } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from './helpers/faulty-target.js';
 
 /**
@@ -71,7 +71,7 @@ t.test('the same request replayed: acked every time, stored once, also after a r
 
 t.test('a replayed request through receiver and daemon is delivered once', async (t) => {
   const sink = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, { dir: t.testdir(), targets: [{ name: 'hooks', url: `${sink.url}/hooks`, format: 'json', rateLimit: { count: 100, intervalMs: 1000 } }] });
+  const relay = await startTestRelay(t, { dir: t.testdir(), targets: [{ name: 'hooks', url: `${sink.url}/hooks`, format: 'json', rateLimit: { count: 100, intervalMs: 1000 } }] });
   const request = relay.seal('add_external_contact', { seq: 2 });
   for (let i = 0; i < 3; i++) t.equal((await relay.post(request)).status, 200, `replay ${i + 1} acked`);
   const ledger = await relay.settle([request.eventId], 10_000);

@@ -7,7 +7,7 @@ import { blockedReason, createSsrfGuard, parseCidr, SSRF_BLOCKED_CODE } from '..
 import { ConfigError } from '../../src/errors.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
 import { listen } from '../helpers/listen.js';
-import { SUITE_ID, startFaultRelay } from './helpers/fault-relay.js';
+import { SUITE_ID, startTestRelay } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from './helpers/faulty-target.js';
 
 /** The opt-in SSRF guard for target URLs (config `security.blockPrivateTargets`). */
@@ -106,7 +106,7 @@ t.test('security.blockPrivateTargets is off by default; bad ranges are config er
 
 t.test('end to end: with blockPrivateTargets a loopback target is never contacted and the delivery is dead with the reason', async (t) => {
   const target = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, {
+  const relay = await startTestRelay(t, {
     dir: t.testdir(),
     security: { blockPrivateTargets: true },
     targets: [{ name: 'internal', url: `${target.url}/hooks`, format: 'json', retrySchedule: [0, 1, 1] }],

@@ -7,7 +7,7 @@ import { sampleCallback } from '../../src/events/samples.js';
 import { createCallbackHandler } from '../../src/receiver/handle-callback.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
-import { SUITE_ID, CORP_ID, startFaultRelay, type SealedRequest } from './helpers/fault-relay.js';
+import { SUITE_ID, CORP_ID, startTestRelay, type SealedRequest } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from './helpers/faulty-target.js';
 import { holdExclusiveLock, injectSqliteFault } from './helpers/sqlite-faults.js';
 
@@ -35,7 +35,7 @@ t.test('another process holds an EXCLUSIVE lock: 503 after the busy timeout, not
   // A short busy timeout, as a receiver should have: the answer must reach WeCom before its 5 s deadline.
   const store = new SqliteStore(file, { busyTimeoutMs: 500 });
   const sink = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, { dir, store, targets: [{ ...target, url: `${sink.url}/hooks` }], daemon: { leaseMs: 1000 } });
+  const relay = await startTestRelay(t, { dir, store, targets: [{ ...target, url: `${sink.url}/hooks` }], daemon: { leaseMs: 1000 } });
   t.teardown(async () => { await relay.stop(); await store.close(); });
 
   const lock = await holdExclusiveLock(t, file);
@@ -64,7 +64,7 @@ t.test('disk full while the receiver writes (SQLITE_FULL injected after the row 
   const dir = t.testdir();
   const file = join(dir, 'wecom-relay.db');
   const sink = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, { dir, targets: [{ ...target, url: `${sink.url}/hooks` }] });
+  const relay = await startTestRelay(t, { dir, targets: [{ ...target, url: `${sink.url}/hooks` }] });
   const sent: SealedRequest[] = [0, 1, 2, 3].map((seq) => relay.seal('add_external_contact', { seq }));
 
   const fault = injectSqliteFault(t, { match: 'INTO callbacks', code: 'SQLITE_FULL', message: 'database or disk is full', phase: 'after' });
@@ -114,7 +114,7 @@ t.test('a group-commit batch that fails on its third row rolls back the two befo
 t.test('disk full when the daemon records a successful send: the lease lapses, the event is re-sent and ends delivered (at least once)', async (t) => {
   const dir = t.testdir();
   const sink = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, { dir, targets: [{ ...target, url: `${sink.url}/hooks` }], daemon: { leaseMs: 1000 } });
+  const relay = await startTestRelay(t, { dir, targets: [{ ...target, url: `${sink.url}/hooks` }], daemon: { leaseMs: 1000 } });
   const fault = injectSqliteFault(t, { match: 'UPDATE deliveries SET state = ?, attempts', code: 'SQLITE_FULL', message: 'database or disk is full', times: 1 });
   const sent = await relay.send('add_external_contact', { seq: 9 });
   t.equal(sent.answer.status, 200, 'the callback is acked');

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import type { DeliveryRecord } from '../../src/store/store.js';
 import type { MockCall } from '../../daemon/mock-api/mock-types.js';
-import { CORP_ID, SUITE_ID, startFaultRelay, type FaultRelay } from './helpers/fault-relay.js';
+import { CORP_ID, SUITE_ID, startTestRelay, type TestRelay } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from './helpers/faulty-target.js';
 import { namespaces } from '../../src/store/namespaces.js';
 
@@ -15,21 +15,21 @@ const MAX_DELAY_SECONDS = 3;
 /** Timer and processing slack on top of the enrichment bound, generous for a loaded machine. */
 const SLACK_MS = 2000;
 
-async function installed(t: Test, wecomApiTimeoutMs = 2000): Promise<FaultRelay> {
+async function installed(t: Test, wecomApiTimeoutMs = 2000): Promise<TestRelay> {
   const target = await startFaultyTarget(t, () => 'ok');
-  const relay = await startFaultRelay(t, {
+  const relay = await startTestRelay(t, {
     dir: t.testdir(),
     enrich: { enabled: true, maxDelaySeconds: MAX_DELAY_SECONDS },
     wecomApi: { timeoutMs: wecomApiTimeoutMs },
     targets: [{ name: 'hooks', url: `${target.url}/hooks`, format: 'json', timeoutMs: 2000, retrySchedule: [0, 1, 1], rateLimit: { count: 100, intervalMs: 1000 } }],
   });
-  t.ok(await relay.install(), 'the suite_ticket and create_auth are processed and the corp is authorized');
+  t.ok((await relay.install()).ok, 'the suite_ticket and create_auth are processed and the corp is authorized');
   relay.mock.clearCalls();
   return relay;
 }
 
 /** Sends one customer event, waits until it is delivered or dead, and returns its delivery. */
-async function deliverOne(t: Test, relay: FaultRelay, seq: number): Promise<DeliveryRecord | undefined> {
+async function deliverOne(t: Test, relay: TestRelay, seq: number): Promise<DeliveryRecord | undefined> {
   const sent = await relay.send('add_external_contact', { seq });
   t.equal(sent.answer.status, 200, 'the callback is acked (the receiver never waits for WeCom)');
   const ledger = await relay.settle([sent.eventId], MAX_DELAY_SECONDS * 1000 + 10_000);
@@ -53,7 +53,7 @@ function withinBound(t: Test, delivery: DeliveryRecord | undefined): void {
  * A failure that lasts the whole bound ends in one processing pass that runs to the bound and forwards:
  * deferring once more would hold the event past enrich.maxDelaySeconds (by the whole deferral).
  */
-async function forwardedAtTheBound(t: Test, relay: FaultRelay, delivery: DeliveryRecord | undefined): Promise<void> {
+async function forwardedAtTheBound(t: Test, relay: TestRelay, delivery: DeliveryRecord | undefined): Promise<void> {
   const callback = delivery ? await relay.store.getCallback(delivery.eventId) : undefined;
   t.equal(callback?.attempts, 1, 'one processing pass ran to the bound and forwarded (no deferral past the bound)');
 }

@@ -3,55 +3,97 @@ import { join } from 'node:path';
 import { configSecrets } from '../../../daemon/commands/config-secrets.js';
 import { validateConfig } from '../../../daemon/config.js';
 import type { Config, ConfigInput } from '../../../daemon/config-schema.js';
+import { resolveTargets } from '../../../daemon/delivery/resolve-targets.js';
+import { routeEvent } from '../../../daemon/delivery/route-event.js';
 import { createLogger } from '../../../daemon/logger.js';
 import { DEFAULT_CORP_IDS } from '../../../daemon/mock-api/default-corp.js';
 import { startMockWecomApi, type StartedMockWecomApi, type StartMockWecomApiOptions } from '../../../daemon/mock-api/start-mock-wecom-api.js';
 import { runRelay, type RelayMode, type RunningRelay } from '../../../daemon/run-relay.js';
-import { sealCallback } from '../../../src/crypto/seal-callback.js';
+import { sealCallback, type SealedCallback } from '../../../src/crypto/seal-callback.js';
+import { eventId } from '../../../src/events/event-id.js';
 import { sampleCallback } from '../../../src/events/samples.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../../../src/store/store.js';
+import { namespaces } from '../../../src/store/namespaces.js';
 import type { CallbackFields } from '../../../src/xml/fields.js';
 import { buildXml } from '../../../src/xml/build-xml.js';
 import { generateSuiteKeys } from '../../helpers/keys.js';
-import { createCondition } from './condition.js';
 import type { Teardown } from './recording-target.js';
 
-/** The suite the e2e tests run as (the one of the seeds). */
+export type { Teardown };
+
+/** The suite the relay tests run as (the one of the seeds). */
 export const SUITE_ID = 'ww917724cb573d8629';
 /** The mock's built-in corp: the one every sample callback is about. */
 export const CORP_ID = DEFAULT_CORP_IDS.corpId;
 
 type TargetInput = NonNullable<ConfigInput['targets']>[number];
 
-/** Options of {@link startTestRelay}. */
+/** Options of {@link startTestRelay}: the parts of the config a test varies. */
 export interface TestRelayOptions {
   /** A fresh directory for the SQLite store (`t.testdir()`). */
   readonly dir: string;
   readonly targets: readonly TargetInput[];
   /** @default 'start' */
   readonly mode?: RelayMode;
-  /** @default true */
-  readonly enrich?: boolean;
-  /** The relay's clock. @default Date.now */
+  /** @default false (most tests need no WeCom API calls beyond credentials) */
+  readonly enrich?: ConfigInput['enrich'];
+  /** The relay's clock (also the time samples are sealed at). @default Date.now */
   readonly now?: () => number;
-  /** Extra `daemon:` settings (pollIntervalMs is 50 unless given). */
+  /** Use this store instead of opening the file (a tighter busy timeout, say). The caller closes it. */
+  readonly store?: Store;
+  /** Extra `daemon:` settings (pollIntervalMs is 50 and retentionDays 0 unless given). */
   readonly daemon?: ConfigInput['daemon'];
+  readonly wecomApi?: { readonly timeoutMs?: number };
+  readonly admin?: ConfigInput['admin'];
+  readonly security?: ConfigInput['security'];
+  readonly receiver?: Partial<NonNullable<ConfigInput['receiver']>>;
   /** Options of the mock WeCom API beyond the suite. */
   readonly mock?: Partial<StartMockWecomApiOptions>;
 }
 
-/** What one {@link TestRelay.send} POSTed and how the receiver answered. */
-export interface SentCallback {
+/** One callback as WeCom would POST it, kept so it can be sent again byte for byte (a WeCom retry). */
+export interface SealedRequest {
   readonly kind: string;
-  readonly status: number;
-  readonly answer: string;
-  readonly fields: CallbackFields;
+  readonly eventId: string;
+  readonly path: string;
+  readonly sealed: SealedCallback;
   /** The exact decrypted plaintext, as the receiver stores it. */
   readonly plaintext: string;
+  readonly fields: CallbackFields;
 }
 
-/** A relay (receiver + daemon on a SQLite file) against a mock WeCom API, wired like `wecom-relay start`. */
+/** What the receiver answered. */
+export interface Answer {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** What one {@link TestRelay.send} POSTed and how the receiver answered (`status` is `answer.status`). */
+export interface SentCallback extends SealedRequest {
+  readonly status: number;
+  readonly answer: Answer;
+}
+
+/** Where every event ended, from the store. */
+export interface Accounting {
+  /** Events sent and acked (the ones the relay owes a delivery). */
+  readonly events: number;
+  readonly delivered: number;
+  /** Dead deliveries, each with its recorded reason. */
+  readonly dead: number;
+  /** Acked events not (yet) delivered or dead: must be 0. */
+  readonly lost: number;
+  /** Per event id: its deliveries. */
+  readonly deliveries: ReadonlyMap<string, readonly DeliveryRecord[]>;
+  /** Why each event counts as lost, for assertion messages. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * The one in-process relay harness of the e2e and reliability tests: receiver + daemon on a SQLite file
+ * against a mock WeCom API, wired like `wecom-relay start`, with helpers to seal, send and account.
+ */
 export interface TestRelay {
   /** The configuration as written (what a config file would hold). */
   readonly input: ConfigInput;
@@ -59,7 +101,7 @@ export interface TestRelay {
   readonly mock: StartedMockWecomApi;
   readonly relay: RunningRelay;
   readonly store: Store;
-  /** The receiver's base URL; absent in `daemon` mode. */
+  /** The receiver's base URL; '' in `daemon` mode. */
   readonly url: string;
   readonly suiteSecret: string;
   readonly keys: { readonly token: string; readonly encodingAESKey: string };
@@ -68,19 +110,29 @@ export interface TestRelay {
   /** Every delivery that ended delivered, in order (the daemon's `onDelivered`). */
   readonly delivered: DeliveryRecord[];
   /**
-   * Every rate slot the relay took (`Store.takeRateSlot` answered ok): the relay-side time of each send
-   * reservation, on the relay's clock. The store is the real one; this only watches the calls.
+   * Every rate slot the relay took (`takeRateSlot` answered ok, or each slot `takeRateSlots` granted): the
+   * relay-side time of each send reservation, on the relay's clock. The store is the real one; this only
+   * watches the calls (not when the caller passed its own `store`).
    */
   readonly rateSlots: Array<{ readonly key: string; readonly at: number }>;
-  /** Resolves true once `check()` holds, re-checked after every delivery and log line; false after `timeoutMs`. */
-  until(check: () => boolean, timeoutMs: number): Promise<boolean>;
-  /** Seals a sample callback of `kind` (fields overridden by `fields`) like WeCom and POSTs it to the receiver. */
-  send(kind: string, options?: { readonly fields?: CallbackFields; readonly seq?: number }): Promise<SentCallback>;
+  /** Seals a sample callback of `kind` (distinct per `seq`, fields overridden by `fields`) without sending it. */
+  seal(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields; readonly timestamp?: string }): SealedRequest;
+  /** POSTs a sealed callback exactly as sealed. */
+  post(request: SealedRequest): Promise<Answer>;
+  /** seal + post. */
+  send(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields }): Promise<SentCallback>;
   /**
-   * Pushes a suite_ticket and a create_auth carrying a ticket and an auth code the mock issued, and waits
-   * until `auth.created` is delivered somewhere (a target must take `auth.*`).
+   * Pushes a suite_ticket and a create_auth carrying a ticket and an auth code the mock issued; `ok` once
+   * both were acked, the corp is authorized, and `auth.created` was delivered where a target takes it.
    */
   install(timeoutMs?: number): Promise<{ readonly ticket: string; readonly authCode: string; readonly ok: boolean }>;
+  /**
+   * Resolves true once `check` (sync or async) holds. Re-checked after every log line and delivery (on the
+   * next turn, so the write that logged has landed), and every 200 ms as a backstop; false after `timeoutMs`.
+   */
+  until(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean>;
+  /** Waits until every event in `eventIds` is delivered or dead (or `timeoutMs` passes) and accounts for them. */
+  settle(eventIds: readonly string[], timeoutMs: number): Promise<Accounting>;
   /** Stops the relay (receiver first, then the daemon drains). Idempotent; also run by teardown. */
   stop(): Promise<void>;
 }
@@ -98,19 +150,21 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   t.teardown(() => mock.close());
   const input: ConfigInput = {
     suite: { id: SUITE_ID, secret: suiteSecret, ...keys },
-    receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600 },
+    receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600, ...options.receiver },
     store: `sqlite:${join(options.dir, 'wecom-relay.db')}`,
-    wecomApi: { baseUrl: mock.url },
-    enrich: options.enrich ?? true,
-    admin: { enabled: false },
+    wecomApi: { baseUrl: mock.url, ...options.wecomApi },
+    enrich: options.enrich ?? false,
+    admin: options.admin ?? { enabled: false },
     daemon: { pollIntervalMs: 50, retentionDays: 0, ...options.daemon },
     log: { level: 'debug' },
     targets: [...options.targets],
+    ...(options.security ? { security: options.security } : {}),
   };
   const config = validateConfig(input, {});
   const logs: string[] = [];
   const delivered: DeliveryRecord[] = [];
-  const condition = createCondition();
+  const waiters = new Set<() => void>();
+  const changed = () => setImmediate(() => { for (const w of [...waiters]) w(); });
   // Wired like `wecom-relay start` (run-commands.ts): the config's secret values are scrubbed from lines.
   const logger = createLogger({
     level: config.log.level,
@@ -118,55 +172,142 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     destination: {
       write(chunk: string) {
         for (const line of chunk.split('\n')) if (line !== '') logs.push(line);
-        condition.changed();
+        changed();
       },
     },
   });
   const rateSlots: Array<{ key: string; at: number }> = [];
-  const store = watchRateSlots(await createStore(config.store), rateSlots);
-  t.teardown(() => store.close()); // after relay.stop (teardowns run last-in first-out)
+  let store = options.store;
+  if (store === undefined) {
+    const opened = watchRateSlots(await createStore(config.store), rateSlots);
+    t.teardown(() => opened.close()); // after relay.stop (teardowns run last-in first-out)
+    store = opened;
+  }
   const relay = await runRelay({
     config, mode: options.mode ?? 'start', logger, store,
     ...(options.now ? { now: options.now } : {}),
     onDelivered: (delivery) => {
       delivered.push(delivery);
-      condition.changed();
+      changed();
     },
   });
   t.teardown(() => relay.stop());
-  const now = options.now ?? Date.now;
   const url = relay.receiver?.url ?? '';
 
-  const send: TestRelay['send'] = async (kind, sendOptions = {}) => {
-    const sample = sampleCallback(kind, { suiteId: SUITE_ID, corpId: CORP_ID, now: new Date(now()), seq: sendOptions.seq ?? 0 });
-    const fields = { ...sample.fields, ...sendOptions.fields };
+  // Without an injected clock, one event time for the relay's life: samples vary theirs by `seq` seconds
+  // back from it, so two seqs sealed a second apart can never produce the same plaintext (the same id).
+  const eventTime = new Date();
+  const seal: TestRelay['seal'] = (kind, sealOptions = {}) => {
+    const now = options.now ? new Date(options.now()) : eventTime;
+    const sample = sampleCallback(kind, { suiteId: SUITE_ID, corpId: CORP_ID, now, seq: sealOptions.seq ?? 0 });
+    const fields = { ...sample.fields, ...sealOptions.fields };
     const plaintext = buildXml(fields);
     // WeCom seals command callbacks for the suite id, data callbacks for the authorizing corp.
     const receiveId = sample.endpoint === 'data' ? CORP_ID : SUITE_ID;
-    const sealed = sealCallback({ token: keys.token, encodingAESKey: keys.encodingAESKey, receiveId, plaintext });
+    const sealed = sealCallback({ ...keys, receiveId, plaintext, ...(sealOptions.timestamp ? { timestamp: sealOptions.timestamp } : {}) });
     const path = sample.endpoint === 'data' ? config.receiver.dataPath : config.receiver.commandPath;
-    const response = await fetch(`${url}${path}?${new URLSearchParams(sealed.query).toString()}`, {
-      method: 'POST', headers: { 'content-type': 'text/xml' }, body: sealed.body,
+    return { kind, eventId: eventId(SUITE_ID, receiveId, plaintext), path, sealed, plaintext, fields };
+  };
+  const post: TestRelay['post'] = async (request) => {
+    const response = await fetch(`${url}${request.path}?${new URLSearchParams(request.sealed.query).toString()}`, {
+      method: 'POST', headers: { 'content-type': 'text/xml' }, body: request.sealed.body,
     });
-    return { kind, status: response.status, answer: await response.text(), fields, plaintext };
+    return { status: response.status, body: await response.text() };
+  };
+  const send: TestRelay['send'] = async (kind, sendOptions = {}) => {
+    const request = seal(kind, sendOptions);
+    const answer = await post(request);
+    return { ...request, status: answer.status, answer };
   };
 
-  const testRelay: TestRelay = {
+  const until: TestRelay['until'] = (check, timeoutMs) => new Promise((resolve) => {
+    const test = async () => { try { return await check(); } catch { return false; } };
+    let running = false;
+    let again = false;
+    let done = false;
+    const finish = (result: boolean) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      clearInterval(backstop);
+      waiters.delete(recheck);
+      resolve(result);
+    };
+    const recheck = () => {
+      if (done) return;
+      if (running) {
+        again = true;
+        return;
+      }
+      running = true;
+      void test().then((ok) => {
+        running = false;
+        if (ok) finish(true);
+        else if (again) {
+          again = false;
+          recheck();
+        }
+      });
+    };
+    const timer = setTimeout(() => { void test().then(finish); }, timeoutMs);
+    const backstop = setInterval(recheck, 200);
+    waiters.add(recheck);
+    recheck();
+  });
+
+  const account = async (eventIds: readonly string[]): Promise<Accounting> => {
+    const deliveries = new Map<string, DeliveryRecord[]>();
+    const problems: string[] = [];
+    let deliveredCount = 0;
+    let dead = 0;
+    for (const id of eventIds) {
+      const callback = await relay.store.getCallback(id);
+      const list = await relay.store.listDeliveries({ eventId: id, limit: 1000 });
+      deliveries.set(id, list);
+      if (!callback) {
+        problems.push(`${id}: acked but not in the store`);
+        continue;
+      }
+      if (callback.state !== 'done') {
+        problems.push(`${id}: callback still ${callback.state} (${callback.lastError ?? 'no error'})`);
+        continue;
+      }
+      if (list.length === 0) problems.push(`${id}: processed but routed to no target`);
+      for (const d of list) {
+        if (d.state === 'delivered') deliveredCount += 1;
+        else if (d.state === 'dead' && d.lastError) dead += 1;
+        else problems.push(`${d.id}: ${d.state} after ${d.attempts} attempts (${d.lastError ?? 'no error'})`);
+      }
+    }
+    return { events: eventIds.length, delivered: deliveredCount, dead, lost: problems.length, deliveries, problems };
+  };
+
+  // Whether some target takes auth.created (then install waits for its delivery too).
+  const authRouted = routeEvent({ type: 'auth.created', source: { endpoint: 'command', suiteId: SUITE_ID, corpId: CORP_ID, agentId: null } },
+    resolveTargets(config).filter((target) => target.enabledInConfig)).length > 0;
+
+  return {
     input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered, rateSlots,
-    until: (check, timeoutMs) => condition.until(check, timeoutMs),
+    seal,
+    post,
     send,
     async install(timeoutMs = 10_000) {
       const { ticket, timestamp } = mock.issueSuiteTicket();
       const { authCode } = mock.issueAuthCode();
-      const ticketSent = await send('suite_ticket', { fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } });
-      const authSent = await send('create_auth', { fields: { AuthCode: authCode } });
-      const ok = ticketSent.status === 200 && authSent.status === 200 &&
-        await condition.until(() => delivered.some((d) => d.event.type === 'auth.created'), timeoutMs);
+      const first = await post(seal('suite_ticket', { fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
+      const second = await post(seal('create_auth', { fields: { AuthCode: authCode } }));
+      const ok = first.status === 200 && second.status === 200 && await until(async () =>
+        (await relay.store.getKv(namespaces.corp, CORP_ID))?.value.state === 'active'
+        && (!authRouted || delivered.some((d) => d.event.type === 'auth.created')), timeoutMs);
       return { ticket, authCode, ok };
+    },
+    until,
+    async settle(eventIds, timeoutMs) {
+      await until(async () => (await account(eventIds)).lost === 0, timeoutMs);
+      return account(eventIds);
     },
     stop: () => relay.stop(),
   };
-  return testRelay;
 }
 
 /**
@@ -179,9 +320,15 @@ function watchRateSlots(store: Store, slots: Array<{ key: string; at: number }>)
     if (slot.ok) slots.push({ key, at: now });
     return slot;
   };
+  const takeRateSlots: Store['takeRateSlots'] = async (key, limit, wanted, now) => {
+    const answer = await store.takeRateSlots(key, limit, wanted, now);
+    for (let i = 0; i < answer.granted; i++) slots.push({ key, at: now });
+    return answer;
+  };
   return new Proxy(store, {
     get(target, property) {
       if (property === 'takeRateSlot') return takeRateSlot;
+      if (property === 'takeRateSlots') return takeRateSlots;
       const value: unknown = Reflect.get(target, property, target);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

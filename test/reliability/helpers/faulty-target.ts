@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { Teardown } from './fault-relay.js';
+import type { Teardown } from '../../e2e/helpers/recording-target.js';
 
 /**
  * How the target treats one request:

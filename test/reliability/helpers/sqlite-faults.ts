@@ -1,6 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import Database from 'better-sqlite3';
-import type { Teardown } from './fault-relay.js';
+import type { Teardown } from '../../e2e/helpers/recording-target.js';
 
 /**
  * Another process holding the SQLite write lock: `BEGIN EXCLUSIVE` on its own connection (in WAL mode this
