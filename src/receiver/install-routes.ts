@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { WecomApiError, WecomRelayError, hasCode } from '../errors.js';
+import { WecomApiError, WecomRelayError, hasCode, storeUnavailable } from '../errors.js';
 import { expected } from '../expected.js';
 import { normalize } from '../events/normalize.js';
 import type { WecomEvent } from '../events/types.js';
@@ -144,7 +144,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     try {
       return await getStore();
     } catch (cause) {
-      throw unavailable(cause);
+      throw storeUnavailable(cause);
     }
   }
 
@@ -155,7 +155,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
     try {
       await store.putKv(INSTALL_STATE_NAMESPACE, state, record, { ttlMs: resolved.stateTtlMs, now: record.issuedAt });
     } catch (cause) {
-      throw unavailable(cause);
+      throw storeUnavailable(cause);
     }
     let preAuthCode: string;
     try {
@@ -204,7 +204,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
       // Atomic take: of two concurrent uses of one redirect URL only one gets the state.
       taken = await store.takeKv(INSTALL_STATE_NAMESPACE, state, now());
     } catch (cause) {
-      throw unavailable(cause);
+      throw storeUnavailable(cause);
     }
     if (!taken || taken.value.suiteId !== resolved.suiteId) throw new WecomRelayError('ERR_INSTALL_STATE_INVALID');
     const receivedAt = now();
@@ -219,7 +219,7 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
       const ttlMs = (taken.expiresAt ?? receivedAt + resolved.stateTtlMs) - receivedAt;
       if (ttlMs > 0) await store.putKv(INSTALL_STATE_NAMESPACE, state, taken.value, { ttlMs, now: receivedAt }).catch(() => false);
       logger.error({ eventId: id, err: cause }, 'store did not take the install authorization');
-      throw unavailable(cause);
+      throw storeUnavailable(cause);
     }
     metrics.stored('install');
     logger.info({ suiteId: resolved.suiteId, eventId: id }, 'website install completed; authorization stored for the daemon to exchange');
@@ -255,10 +255,6 @@ export function createInstallHandler(options: InstallHandlerOptions): InstallHan
 function routeOptions(options: InstallHandlerOptions): InstallOptions {
   const { store: _store, suiteToken: _token, invalidateSuiteToken: _invalidate, api: _api, logger: _logger, metrics: _metrics, onEvent: _onEvent, now: _now, ...rest } = options;
   return rest;
-}
-
-function unavailable(cause: unknown): WecomRelayError {
-  return hasCode(cause, 'ERR_STORE_UNAVAILABLE') ? cause : new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause });
 }
 
 function redirect(location: string): InstallResult {

@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { backoffMs } from '../backoff.js';
 import { WecomRelayError } from '../errors.js';
 import { expected } from '../expected.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -107,7 +108,7 @@ export function resolveRedisStoreOptions(url: string, options: RedisStoreOptions
       maxRetriesPerRequest,
       enableOfflineQueue: true,
       // Exponential backoff, capped: a Redis that stays down is retried every 2 s, never in a tight loop.
-      retryStrategy: (times: number) => Math.min(100 * 2 ** Math.min(times - 1, 10), 2000),
+      retryStrategy: (times: number) => backoffMs(times - 1, { baseMs: 100, maxMs: 2000, maxStep: 10 }),
       // After a failover the old primary answers READONLY: reconnect (and resend) instead of failing.
       reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     },

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { backoffMs } from '../backoff.js';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.js';
 import type { RedisKeys } from './redis-keys.js';
@@ -104,9 +105,9 @@ export class RedisReconciler {
       },
       (error: unknown) => {
         this.#failures += 1;
-        const backoffMs = Math.min(1000 * 2 ** (this.#failures - 1), MAX_BACKOFF_MS);
-        this.#nextAt = Date.now() + backoffMs;
-        if (!this.#closed) this.#logger.warn({ err: error, failures: this.#failures, retryInMs: backoffMs }, 'redis store reconcile failed');
+        const delayMs = backoffMs(this.#failures - 1, { baseMs: 1000, maxMs: MAX_BACKOFF_MS });
+        this.#nextAt = Date.now() + delayMs;
+        if (!this.#closed) this.#logger.warn({ err: error, failures: this.#failures, retryInMs: delayMs }, 'redis store reconcile failed');
         return undefined;
       },
     ).finally(() => {
