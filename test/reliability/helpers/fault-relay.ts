@@ -14,6 +14,7 @@ import type { DeliveryRecord, Store } from '../../../src/store/store.js';
 import type { CallbackFields } from '../../../src/xml/fields.js';
 import { buildXml } from '../../../src/xml/build-xml.js';
 import { generateSuiteKeys } from '../../helpers/keys.js';
+import { appCorpKey } from '../../../src/store/app-corp-key.js';
 import { namespaces } from '../../../src/store/namespaces.js';
 
 /** The suite of the seeds. */
@@ -234,7 +235,7 @@ export async function startFaultRelay(t: Teardown, options: FaultRelayOptions): 
       const first = await post(seal('suite_ticket', { fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
       const second = await post(seal('create_auth', { fields: { AuthCode: authCode } }));
       if (first.status !== 200 || second.status !== 200) return false;
-      return until(async () => (await relay.store.getKv(namespaces.corp, CORP_ID))?.value.state === 'active', timeoutMs);
+      return until(async () => (await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID)))?.value.state === 'active', timeoutMs);
     },
     until,
     async settle(eventIds, timeoutMs) {
