@@ -116,7 +116,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         store,
         logger,
         now,
-        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: [{ name: config.suite.id, id: config.suite.id, kind: 'suite' }] },
+        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: apps.map(({ name, id, kind }) => ({ name, id, kind })) },
         readiness: async () => {
           if (!managed) return { credentials: 'unmanaged' };
           const ticket = await managed.suiteTicketStatus();
