@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { describeFailure, EXIT, type CommandContext } from './commands/command-context.js';
 import { registerConfigCommands } from './commands/config-commands.js';
+import { registerCorpsCommand } from './commands/corps-command.js';
 import { registerDemoCommand } from './commands/demo-command.js';
 import { registerDoctorCommand } from './commands/doctor-command.js';
 import { registerInitCommand } from './commands/init-command.js';
@@ -29,6 +30,7 @@ export function buildProgram(context: CommandContext): Command {
   registerTriggerCommand(program, context);
   registerMockApiCommand(program, context);
   registerInspectCommands(program, context);
+  registerCorpsCommand(program, context);
   registerDoctorCommand(program, context);
   registerConfigCommands(program, context);
   return program;

@@ -4,7 +4,9 @@ import { createStore } from '../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../src/store/store.js';
 import { WecomApiClient } from '../src/wecom-api/client.js';
 import { SuiteApi } from '../src/wecom-api/suite-api.js';
-import { TokenProvider } from '../src/wecom-api/token-provider.js';
+import { migrateAppKeys } from '../src/store/migrate-app-keys.js';
+import { TokenProviders } from '../src/wecom-api/token-providers.js';
+import { appsOf } from './apps-of.js';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
@@ -61,14 +63,24 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   }
   const threaded = mode === 'start' && options.daemonThread === true && threadSharesStore(config.store);
   const store = options.store ?? (await createStore(config.store, { logger }));
+  const apps = appsOf(config);
+  // A store of the one-suite release keyed corps by corp id alone: file them under the (first) suite app,
+  // once, before anything reads credentials (idempotent; SPEC §10).
+  const legacyOwner = apps.find((app) => app.kind === 'suite');
+  if (legacyOwner) {
+    const migrated = await migrateAppKeys(store, legacyOwner.id, now()).catch(async (error: unknown) => {
+      if (!options.store) await store.close().catch(() => undefined);
+      throw error;
+    });
+    if (migrated.corp + migrated.corpToken > 0) logger.info({ appId: legacyOwner.id, ...migrated }, 'corp records of the one-suite store keyed by (app, corp)');
+  }
   const metrics = new RelayMetrics({ store, now });
-  // One TokenProvider per process, shared by the daemon and the receiver's install routes (one in-memory
-  // token cache, one refresher), on one WeCom client for the suite calls.
+  // One TokenProvider per app and process, shared by the daemon and the receiver's install routes (one
+  // in-memory token cache, one refresher per key), on one WeCom client for every app's calls.
   const api = new WecomApiClient({ baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger });
   const suiteApi = new SuiteApi(api);
-  const tokens = config.suite.secret
-    ? new TokenProvider({ store, api: suiteApi, suiteId: config.suite.id, suiteSecret: config.suite.secret, now, logger })
-    : null;
+  const providers = new TokenProviders({ apps, store, api: suiteApi, now, logger });
+  const tokens = providers.get(config.suite.id) ?? null;
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;
   let thread: DaemonThread | null = null;
@@ -117,7 +129,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         store,
         logger,
         now,
-        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: [{ name: config.suite.id, id: config.suite.id, kind: 'suite' }] },
+        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: apps.map(({ name, id, kind }) => ({ name, id, kind })) },
         readiness: () => (thread ? thread.readiness() : credentialFacts(daemon ? tokens : null, now())),
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');

@@ -1,6 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Command } from 'commander';
+import type { AppConfig } from '../../src/apps/app.js';
+import { appsOf } from '../apps-of.js';
 import { parseEncodingAESKey } from '../../src/crypto/key.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Config } from '../config-schema.js';
@@ -63,17 +65,26 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
   const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
   const { createStore, parseStoreUrl, storeUrlOf } = await import('../../src/store/create-store.js');
 
-  try {
-    parseEncodingAESKey(config.suite.encodingAESKey);
-    add('suite.encodingAESKey', 'ok', '43 characters, decodes to a 32-byte AES key');
-  } catch (error) {
-    add('suite.encodingAESKey', 'fail', (error as Error).message);
+  // Every app (SPEC §10): the `suite:` shorthand keeps its `suite.*` names; several apps are `apps.<name>.*`.
+  const apps = appsOf(config);
+  const prefixOf = (app: AppConfig) => (apps.length === 1 ? 'suite' : `apps.${app.name}`);
+  for (const app of apps) {
+    const prefix = prefixOf(app);
+    try {
+      parseEncodingAESKey(app.encodingAESKey);
+      add(`${prefix}.encodingAESKey`, 'ok', '43 characters, decodes to a 32-byte AES key');
+    } catch (error) {
+      add(`${prefix}.encodingAESKey`, 'fail', (error as Error).message);
+    }
+    add(`${prefix}.token`, app.token.length >= 3 && app.token.length <= 32 ? 'ok' : 'warn',
+      `${app.token.length} characters (WeCom tokens are 3–32 letters and digits)`);
+    add(`${prefix}.secret`, app.secret ? 'ok' : 'warn',
+      app.secret ? 'set' : 'not set: the daemon cannot fetch tokens, exchange auth codes or enrich (serve-only deployments do not need it)');
+    if (!app.providerCorpId) add(`${prefix}.providerCorpId`, 'warn', 'not set: URL-verification GETs are accepted with any receiveid (their signature is still checked)');
+    if (apps.length > 1) {
+      add(`${prefix}.paths`, 'ok', `${app.kind}: ${app.dataPath === null ? 'no data URL' : `data ${app.dataPath}`}, command ${app.commandPath}`);
+    }
   }
-  add('suite.token', config.suite.token.length >= 3 && config.suite.token.length <= 32 ? 'ok' : 'warn',
-    `${config.suite.token.length} characters (WeCom tokens are 3–32 letters and digits)`);
-  add('suite.secret', config.suite.secret ? 'ok' : 'warn',
-    config.suite.secret ? 'set' : 'not set: the daemon cannot fetch tokens, exchange auth codes or enrich (serve-only deployments do not need it)');
-  if (!config.suite.providerCorpId) add('suite.providerCorpId', 'warn', 'not set: URL-verification GETs are accepted with any receiveid (their signature is still checked)');
   const { configWarnings } = await import('../config.js');
   for (const w of configWarnings(config)) add(w.path, 'warn', w.message);
   await checkPorts(config, add);
@@ -93,6 +104,15 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
           const mode = (await stat(file)).mode & 0o777;
           add('store.fileMode', mode & 0o077 ? 'warn' : 'ok', `${file} has mode ${mode.toString(8).padStart(4, '0')}${mode & 0o077 ? ': others can read the permanent codes; chmod 600 it' : ''}`);
         }
+      }
+      for (const app of apps.filter((candidate) => candidate.secret)) {
+        // suite_ticket is pushed every 10 min and valid 30 (doc 90628): none, or an old one, means pushes stopped.
+        const ticket = await store.getKv(namespaces.suiteTicket, app.id, options.now());
+        const age = ticket ? Math.round((options.now() - ticket.updatedAt) / 1000) : null;
+        // None yet is normal before the app is configured in the console; an old one is not.
+        add(`${prefixOf(app)}.suiteTicket`, age === null || age <= 1200 ? 'ok' : 'warn', age === null
+          ? 'none stored yet: WeCom pushes one every 10 min to the command URL once the app is configured (or press 刷新ticket)'
+          : `received ${age} s ago${age > 1200 ? ': pushes seem to have stopped; check the command URL in the console' : ''}`);
       }
       const stats = await store.stats(options.now());
       const dead = Object.values(stats.deliveries).reduce((n, t) => n + t.dead, 0);

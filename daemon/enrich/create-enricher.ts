@@ -1,7 +1,9 @@
+import type { AppKind } from '../../src/apps/app.js';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { silentLogger, type Logger } from '../../src/logger.js';
 import type { Enricher, EnrichOutcome } from '../consumer/process-callback.js';
 import { enrichContactDepartment } from './contact-department.js';
+import { enrichContactEdit } from './contact-edit-enrichment.js';
 import { enrichContactUser } from './contact-user.js';
 import type { EnrichDeps } from './corp-call.js';
 import { enrichExternalChat } from './external-chat.js';
@@ -14,6 +16,13 @@ import { OpenUserIdCache } from './open-user-id-cache.js';
 export interface CreateEnricherOptions {
   /** The WeCom API (a `SuiteApi`). */
   readonly api: EnrichDeps['api'];
+  /**
+   * The kind of the app whose events this enricher serves (one enricher per app, on that app's
+   * `TokenProvider`). A `contact_edit` app calls only what its authorization allows: no `user/get`,
+   * `department/get` or `externalcontact/*`; member events get their open_userid and every enriched type
+   * an `enrichment.skipped` saying what was not called. @default 'suite'
+   */
+  readonly kind?: AppKind;
   /** The credentials (a `TokenProvider`): corp tokens, refreshed once on 40014/42001. */
   readonly tokens: EnrichDeps['tokens'];
   /** Keeps chat member versions (ns `chat_mem_ver`) and open_userid conversions (ns `open_userid`). */
@@ -66,6 +75,9 @@ const FAMILIES: Readonly<Record<string, Family>> = {
   'contact.department.deleted': CONTACT_DEPARTMENT,
 };
 
+/** A `contact_edit` app: every family goes through {@link enrichContactEdit} (allowed APIs only). */
+const CONTACT_EDIT: Family = { api: 'batch/userid_to_openuserid', enrich: enrichContactEdit };
+
 /** The event types {@link createEnricher} enriches; every other type gets `enrichment: null, error: null`. */
 export const ENRICHED_TYPES: readonly string[] = Object.freeze(Object.keys(FAMILIES));
 
@@ -84,6 +96,10 @@ const NOTHING: EnrichOutcome = Object.freeze({ kind: 'done', enrichment: null, e
  * | `contact.department.*` | `department/get`; none on delete | `{ department, limited }` |
  * | anything else | none | `null` |
  *
+ * For a `contact_edit` app (`kind`): `contact.user.*` → the callback's `OpenUserID`, else
+ * `batch/userid_to_openuserid` → `{ skipped: 'contact_edit: user/get not allowed', openUserId }`; every
+ * other type above → `{ skipped: 'contact_edit: <api> not allowed' }`, no call (doc 96078).
+ *
  * It returns explicit outcomes and does not throw: transient failures (-1, 45009, 45033, network, no
  * suite_ticket yet, an aborted call) → `retry`; third-party limits (60011, 48002, missing fields, name
  * returned as the id) and config codes → `done` with what was gathered and a `wecom_api` error; 84061 →
@@ -100,6 +116,10 @@ export function createEnricher(options: CreateEnricherOptions): Enricher {
   if (options.now !== undefined && typeof options.now !== 'function') throw new TypeError(`Expected \`now\` to be a function, got \`${String(options.now)}\` (${typeof options.now})`);
   if (options.onApiCall !== undefined && typeof options.onApiCall !== 'function') throw new TypeError(`Expected \`onApiCall\` to be a function, got \`${String(options.onApiCall)}\` (${typeof options.onApiCall})`);
 
+  if (options.kind !== undefined && !['suite', 'customized', 'contact_edit'].includes(options.kind)) {
+    throw new TypeError(`Expected \`kind\` to be one of suite, customized, contact_edit, got \`${String(options.kind)}\` (${typeof options.kind})`);
+  }
+  const contactEdit = options.kind === 'contact_edit';
   const logger = options.logger ?? silentLogger;
   const now = options.now ?? Date.now;
   const openUserIds = new OpenUserIdCache({
@@ -109,8 +129,9 @@ export function createEnricher(options: CreateEnricherOptions): Enricher {
   const deps: EnrichDeps = { api: options.api, tokens: options.tokens, store: options.store, logger, now, onApiCall: options.onApiCall, openUserIds };
 
   return async (event, signal) => {
-    const family = FAMILIES[event.type];
-    if (!family) return NOTHING;
+    const known = FAMILIES[event.type];
+    if (!known) return NOTHING;
+    const family = contactEdit ? CONTACT_EDIT : known;
     const corpId = event.source.corpId;
     if (corpId === null || corpId === '') {
       return { kind: 'done', enrichment: null, error: { code: 'not_authorized', message: `${event.type}: the callback names no corp, so ${family.api} cannot be called`, api: family.api } };

@@ -25,6 +25,8 @@ export function resolveMockOptions(options: MockWecomApiOptions): ResolvedMockOp
   optional('limits.perPathPerMinute', o.limits?.perPathPerMinute, isPositiveInteger, 'a positive integer');
   optional('limits.invalidUseridsPerDay', o.limits?.invalidUseridsPerDay, (v) => Number.isInteger(v) && (v as number) >= 0, 'an integer >= 0');
   optional('installCorp', o.installCorp, (v) => typeof v === 'object' && v !== null, 'an object');
+  optional('apps', o.apps, (v) => Array.isArray(v) && v.every(isAppSeed) && new Set([o.suiteId, ...v.map((a: { id: string }) => a.id)]).size === v.length + 1,
+    'an array of apps ({ id, secret, kind: suite | customized | contact_edit }) with ids unique and not the suiteId');
   return {
     suiteId: o.suiteId,
     suiteSecret: o.suiteSecret,
@@ -37,6 +39,7 @@ export function resolveMockOptions(options: MockWecomApiOptions): ResolvedMockOp
     followUserPageSize: o.followUserPageSize ?? 500,
     thirdPartyFieldLimits: o.thirdPartyFieldLimits ?? true,
     installCorp: o.installCorp,
+    apps: [{ id: o.suiteId, secret: o.suiteSecret, kind: 'suite' }, ...(o.apps ?? [])],
   };
 }
 
@@ -45,6 +48,13 @@ function isCorpSeed(value: unknown): boolean {
   const seed = value as Record<string, unknown>;
   return typeof seed['corpId'] === 'string' && seed['corpId'] !== '' && typeof seed['corpName'] === 'string' &&
     ['users', 'departments', 'externalContacts', 'groupChats', 'tagGroups'].every((key) => Array.isArray(seed[key]));
+}
+
+function isAppSeed(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const app = value as Record<string, unknown>;
+  return typeof app['id'] === 'string' && app['id'] !== '' && typeof app['secret'] === 'string' && app['secret'] !== ''
+    && ['suite', 'customized', 'contact_edit'].includes(app['kind'] as string);
 }
 
 function isBoolean(value: unknown): boolean {

@@ -8,6 +8,7 @@ import { randomInt } from 'node:crypto';
 export const MOCK_ERRMSG: Readonly<Record<number, string>> = {
   [-1]: 'system busy',
   40001: 'invalid secret',
+  40013: 'invalid corpid',
   40014: 'invalid access_token',
   40050: 'invalid chatid',
   40058: 'invalid Request Parameter',
@@ -19,6 +20,8 @@ export const MOCK_ERRMSG: Readonly<Record<number, string>> = {
   40085: 'invalid suite_ticket',
   40096: 'invalid external userid',
   41001: 'access_token missing',
+  41002: 'corpid missing',
+  41004: 'corpsecret missing',
   41008: 'auth_code missing',
   41009: 'userid missing',
   41021: 'suite_id missing',

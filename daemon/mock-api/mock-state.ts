@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_MOCK_CORP } from './default-corp.js';
 import type {
-  IssueAuthCodeOptions, IssuedAuthCode, IssuedSuiteTicket, MockCall, MockCorpSeed, MockCorpStatus,
+  IssueAuthCodeOptions, IssuedAuthCode, IssuedSuiteTicket, MockAppSeed, MockCall, MockCorpSeed, MockCorpStatus,
   MockInjectRule, MockLimits, MockUserSeed,
 } from './mock-types.js';
 
@@ -22,8 +22,8 @@ export interface CorpState {
   authType: 0 | 1;
 }
 
-interface TokenRecord { readonly owner: string; expiresAt: number }
-interface AuthCodeRecord { readonly corpId: string; readonly expiresAt: number; used: boolean; readonly state: string; readonly authType: 0 | 1 }
+interface TokenRecord { readonly owner: string; readonly app: string; expiresAt: number }
+interface AuthCodeRecord { readonly appId: string; readonly corpId: string; readonly expiresAt: number; used: boolean; readonly state: string; readonly authType: 0 | 1 }
 interface PreAuthCodeRecord { readonly expiresAt: number; used: boolean; authType: 0 | 1 }
 interface PendingRule { readonly rule: MockInjectRule; remaining: number }
 
@@ -37,6 +37,8 @@ export interface MockStateOptions {
   readonly acceptAnyTicket: boolean;
   readonly reuseValidTokens: boolean;
   readonly limits: MockLimits;
+  /** Every app served, the default suite (`suiteId`) first. */
+  readonly apps: readonly MockAppSeed[];
 }
 
 /** A token the mock issued, with the `expires_in` to answer. */
@@ -59,8 +61,12 @@ export function openUseridOf(corpId: string, user: MockUserSeed): string {
 export class MockState {
   readonly options: MockStateOptions;
   readonly calls: MockCall[] = [];
+  /** The corps and their authorization of the default suite. */
   readonly corps = new Map<string, CorpState>();
-  private readonly tickets = new Map<string, number>();
+  /** The authorizations of the other apps, keyed `appId:corpId` (their seed is the corp's). */
+  private readonly grants = new Map<string, CorpState>();
+  private readonly apps: ReadonlyMap<string, MockAppSeed>;
+  private readonly tickets = new Map<string, { readonly app: string; readonly expiresAt: number }>();
   private readonly suiteTokens = new Map<string, TokenRecord>();
   private readonly corpTokens = new Map<string, TokenRecord>();
   private readonly authCodes = new Map<string, AuthCodeRecord>();
@@ -71,6 +77,7 @@ export class MockState {
 
   constructor(options: MockStateOptions) {
     this.options = options;
+    this.apps = new Map(options.apps.map((app) => [app.id, app]));
     for (const seed of [DEFAULT_MOCK_CORP, ...options.corps]) {
       this.corps.set(seed.corpId, { seed, permanentCode: undefined, revoked: false, authType: 0 });
     }
@@ -81,23 +88,69 @@ export class MockState {
     return this.options.now();
   }
 
-  /** A random ticket, valid {@link SUITE_TICKET_TTL_MS}. */
-  issueSuiteTicket(): IssuedSuiteTicket {
+  /** The app with this SuiteID, or undefined. */
+  app(appId: string): MockAppSeed | undefined {
+    return this.apps.get(appId);
+  }
+
+  /** Every app served, the default suite first. */
+  appList(): readonly MockAppSeed[] {
+    return this.options.apps;
+  }
+
+  /** The known app; an unknown id is a developer mistake (`TypeError`). */
+  requireApp(appId: string): MockAppSeed {
+    const app = this.apps.get(appId);
+    if (app === undefined) throw new TypeError(`Expected \`appId\` to be an app the mock serves, got \`${appId}\` (string)`);
+    return app;
+  }
+
+  /** A random ticket of an app, valid {@link SUITE_TICKET_TTL_MS}. */
+  issueSuiteTicket(appId: string = this.options.suiteId): IssuedSuiteTicket {
+    this.requireApp(appId);
     const ticket = randomCredential(32);
-    this.tickets.set(ticket, this.now() + SUITE_TICKET_TTL_MS);
+    this.tickets.set(ticket, { app: appId, expiresAt: this.now() + SUITE_TICKET_TTL_MS });
     return { ticket, timestamp: Math.floor(this.now() / 1000) };
   }
 
-  /** True for a ticket the mock issued and still valid (any non-empty one with `acceptAnyTicket`). */
-  ticketIsValid(ticket: string): boolean {
+  /** True for a ticket the mock issued to that app and still valid (any non-empty one with `acceptAnyTicket`). */
+  ticketIsValid(ticket: string, appId: string = this.options.suiteId): boolean {
     if (this.options.acceptAnyTicket) return ticket.length > 0;
-    const expiresAt = this.tickets.get(ticket);
-    return expiresAt !== undefined && this.now() < expiresAt;
+    const record = this.tickets.get(ticket);
+    return record !== undefined && record.app === appId && this.now() < record.expiresAt;
   }
 
-  /** A suite_access_token (the live one again when `reuseValidTokens`). */
-  issueSuiteToken(): IssuedToken {
-    return this.issueToken(this.suiteTokens, this.options.suiteId);
+  /** A suite_access_token of an app (the live one again when `reuseValidTokens`). */
+  issueSuiteToken(appId: string = this.options.suiteId): IssuedToken {
+    return this.issueToken(this.suiteTokens, appId, appId);
+  }
+
+  /** The app a suite token was issued to, valid or not. */
+  appOfSuiteToken(token: string): string | undefined {
+    return this.suiteTokens.get(token)?.app;
+  }
+
+  /** The kind of the app a corp token was issued for, valid or not. */
+  appOfCorpToken(token: string): MockAppSeed | undefined {
+    const app = this.corpTokens.get(token)?.app;
+    return app === undefined ? undefined : this.apps.get(app);
+  }
+
+  /**
+   * The corp's authorization of an app: the default suite's is the corp's own state, another app's is its
+   * own record (created unauthorized on first use) sharing the corp's seed.
+   */
+  corpFor(appId: string, corpId: string): CorpState | undefined {
+    const base = this.corps.get(corpId);
+    if (appId === this.options.suiteId || base === undefined) return base;
+    const key = `${appId}:${corpId}`;
+    let grant = this.grants.get(key);
+    if (grant === undefined) {
+      grant = { seed: base.seed, permanentCode: undefined, revoked: false, authType: 0 };
+      this.grants.set(key, grant);
+    }
+    grant.seed = base.seed;
+    return grant;
   }
 
   /** 0 when valid, else the errcode the real API answers: 40082 unknown, 42009 expired. */
@@ -107,9 +160,9 @@ export class MockState {
     return this.now() < record.expiresAt ? 0 : 42009;
   }
 
-  /** A corp access_token (the live one again when `reuseValidTokens`). */
-  issueCorpToken(corpId: string): IssuedToken {
-    return this.issueToken(this.corpTokens, corpId);
+  /** A corp access_token of an app (the live one again when `reuseValidTokens`). */
+  issueCorpToken(corpId: string, appId: string = this.options.suiteId): IssuedToken {
+    return this.issueToken(this.corpTokens, corpId, appId);
   }
 
   /** The corp a corp token belongs to, whether or not it is still valid. */
@@ -120,7 +173,7 @@ export class MockState {
   /** The corp when valid, else the errcode: 40014 unknown or revoked, 42001 expired. */
   checkCorpToken(token: string): CorpState | 40014 | 42001 {
     const record = this.corpTokens.get(token);
-    const corp = record === undefined ? undefined : this.corps.get(record.owner);
+    const corp = record === undefined ? undefined : this.corpFor(record.app, record.owner);
     if (record === undefined || corp === undefined || corp.revoked) return 40014;
     return this.now() < record.expiresAt ? corp : 42001;
   }
@@ -135,8 +188,10 @@ export class MockState {
   issueAuthCode(corp: Partial<MockCorpSeed> | undefined, options: IssueAuthCodeOptions = {}): IssuedAuthCode {
     const state = this.resolveCorp(corp);
     const authCode = randomCredential(48);
+    const appId = options.appId ?? this.options.suiteId;
+    this.requireApp(appId);
     this.authCodes.set(authCode, {
-      corpId: state.seed.corpId, expiresAt: this.now() + AUTH_CODE_TTL_SECONDS * 1000, used: false,
+      appId, corpId: state.seed.corpId, expiresAt: this.now() + AUTH_CODE_TTL_SECONDS * 1000, used: false,
       state: options.state ?? '', authType: options.authType ?? 0,
     });
     return { authCode, corpId: state.seed.corpId };
@@ -146,11 +201,12 @@ export class MockState {
    * Exchanges an auth code for a fresh permanent code (the previous one stops working, as after
    * reset_permanent_code). 40078 for unknown, expired or already used codes ("临时授权码一次有效").
    */
-  exchangeAuthCode(authCode: string): { corp: CorpState; state: string } | 40078 {
+  exchangeAuthCode(authCode: string, appId: string = this.options.suiteId): { corp: CorpState; state: string } | 40078 {
     const record = this.authCodes.get(authCode);
-    if (record === undefined || record.used || this.now() >= record.expiresAt) return 40078;
+    // A code is the app's own: another app's suite token cannot exchange it.
+    if (record === undefined || record.used || record.appId !== appId || this.now() >= record.expiresAt) return 40078;
     record.used = true;
-    const corp = this.corps.get(record.corpId);
+    const corp = this.corpFor(appId, record.corpId);
     if (corp === undefined) return 40078;
     corp.permanentCode = randomCredential(32);
     corp.revoked = false;
@@ -159,24 +215,27 @@ export class MockState {
   }
 
   /** The corp when `permanentCode` is its current one and it is not revoked; else 40084. */
-  checkPermanentCode(corpId: string, permanentCode: string): CorpState | 40084 {
-    const corp = this.corps.get(corpId);
+  checkPermanentCode(corpId: string, permanentCode: string, appId: string = this.options.suiteId): CorpState | 40084 {
+    const corp = this.corpFor(appId, corpId);
     if (corp === undefined || corp.revoked || corp.permanentCode !== permanentCode) return 40084;
     return corp;
   }
 
   /** cancel_auth: the permanent code and every token of the corp stop working. */
-  revokeCorp(corpId: string): void {
-    const corp = this.requireCorp(corpId);
+  revokeCorp(corpId: string, appId: string = this.options.suiteId): void {
+    this.requireCorp(corpId);
+    this.requireApp(appId);
+    const corp = this.corpFor(appId, corpId)!;
     corp.revoked = true;
     corp.permanentCode = undefined;
-    // Tokens die with the authorization, also after a later re-install (which issues new ones).
-    for (const [token, record] of this.corpTokens) if (record.owner === corpId) this.corpTokens.delete(token);
+    // Tokens die with the authorization, also after a later re-install (which issues new ones); another
+    // app's authorization of the same corp is untouched.
+    for (const [token, record] of this.corpTokens) if (record.owner === corpId && record.app === appId) this.corpTokens.delete(token);
   }
 
-  /** The corp's authorization state, or undefined for an unknown corp. */
-  corpStatus(corpId: string): MockCorpStatus | undefined {
-    const corp = this.corps.get(corpId);
+  /** The corp's authorization of an app, or undefined for an unknown corp. */
+  corpStatus(corpId: string, appId: string = this.options.suiteId): MockCorpStatus | undefined {
+    const corp = this.corpFor(appId, corpId);
     if (corp === undefined) return undefined;
     return { corpId, permanentCode: corp.permanentCode, revoked: corp.revoked, authType: corp.authType };
   }
@@ -265,17 +324,17 @@ export class MockState {
     return state;
   }
 
-  private issueToken(tokens: Map<string, TokenRecord>, owner: string): IssuedToken {
+  private issueToken(tokens: Map<string, TokenRecord>, owner: string, app: string): IssuedToken {
     const now = this.now();
     if (this.options.reuseValidTokens) {
       for (const [token, record] of tokens) {
-        if (record.owner === owner && now < record.expiresAt) {
+        if (record.owner === owner && record.app === app && now < record.expiresAt) {
           return { token, expiresIn: Math.max(1, Math.floor((record.expiresAt - now) / 1000)) };
         }
       }
     }
     const token = randomCredential(64);
-    tokens.set(token, { owner, expiresAt: now + this.options.tokenTtlMs });
+    tokens.set(token, { owner, app, expiresAt: now + this.options.tokenTtlMs });
     return { token, expiresIn: Math.floor(this.options.tokenTtlMs / 1000) };
   }
 }

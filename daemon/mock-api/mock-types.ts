@@ -15,6 +15,18 @@ export interface MockLimits {
   readonly invalidUseridsPerDay?: number;
 }
 
+/**
+ * Another app the mock serves beside the default suite (SPEC §10): its own SuiteID, secret, tickets,
+ * suite tokens and permanent codes per corp. `customized` corp tokens come from `gettoken` (corpid +
+ * permanent code as corpsecret); a `contact_edit` corp token answers 48002 for every API the
+ * authorization may not call (doc 96078: only the ID, ID-conversion and member/department management APIs).
+ */
+export interface MockAppSeed {
+  readonly id: string;
+  readonly secret: string;
+  readonly kind: 'suite' | 'customized' | 'contact_edit';
+}
+
 /** Options of {@link createMockWecomApi}. */
 export interface MockWecomApiOptions {
   /** The suite the mock serves, e.g. `ww917724cb573d8629`. */
@@ -43,6 +55,8 @@ export interface MockWecomApiOptions {
   readonly limits?: MockLimits;
   /** The corp the `/3rdapp/install` stand-in authorizes. @default the built-in default corp */
   readonly installCorp?: Partial<MockCorpSeed>;
+  /** More apps beside the `suiteId` suite (which stays the default of every knob). @default [] */
+  readonly apps?: readonly MockAppSeed[];
 }
 
 /** A failure to inject, consumed FIFO before normal handling. */
@@ -101,6 +115,8 @@ export interface IssueAuthCodeOptions {
   readonly state?: string;
   /** 0 formal install, 1 test install (from `set_session_info`). @default 0 */
   readonly authType?: 0 | 1;
+  /** The app the code installs (its SuiteID). @default the default suite */
+  readonly appId?: string;
 }
 
 /** What the mock knows about a corp's authorization (for assertions). */
@@ -136,8 +152,8 @@ export interface MockWecomApi {
   handle(request: MockRequest): Promise<MockResponse>;
   /** Every call received, oldest first. */
   readonly calls: readonly MockCall[];
-  /** Issues a random ticket valid 30 min (doc 90628). */
-  issueSuiteTicket(): IssuedSuiteTicket;
+  /** Issues a random ticket valid 30 min (doc 90628) for an app (default: the default suite). */
+  issueSuiteTicket(appId?: string): IssuedSuiteTicket;
   /** Issues a single-use auth code valid 10 min for `corp` (a known corp by id, else a new one). */
   issueAuthCode(corp?: Partial<MockCorpSeed>, options?: IssueAuthCodeOptions): IssuedAuthCode;
   /** Queues a failure; see {@link MockInjectRule}. */
@@ -145,9 +161,9 @@ export interface MockWecomApi {
   /** Expires every live token of the suite (`'suite'`, id = suite id) or of a corp (`'corp'`, id = corp id). */
   expireToken(kind: 'suite' | 'corp', corpIdOrSuite: string): void;
   /** Cancels a corp's authorization: its permanent code answers 40084, its tokens 40014. */
-  revokeCorp(corpId: string): void;
-  /** The corp's authorization state, or undefined for an unknown corp. */
-  corpStatus(corpId: string): MockCorpStatus | undefined;
+  revokeCorp(corpId: string, appId?: string): void;
+  /** The corp's authorization of an app (default: the default suite), or undefined for an unknown corp. */
+  corpStatus(corpId: string, appId?: string): MockCorpStatus | undefined;
   /** Forgets the recorded calls. */
   clearCalls(): void;
 }

@@ -18,7 +18,17 @@ const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRout
 /** Query and body fields never written to the call log. */
 const SECRET_KEYS = new Set([
   'access_token', 'suite_access_token', 'provider_access_token', 'suite_secret', 'suite_ticket',
-  'permanent_code', 'auth_code', 'pre_auth_code',
+  'permanent_code', 'auth_code', 'pre_auth_code', 'corpsecret',
+]);
+/**
+ * What a contact-edit authorization may call (doc 96078, "其他未列举的接口均不能调用"): the ID lists, the
+ * ID conversion and the member/department management APIs. Every other corp API answers 48002.
+ */
+const CONTACT_EDIT_ALLOWED = new Set([
+  'user/list_id', 'department/simplelist', 'batch/userid_to_openuserid',
+  'user/create', 'user/update', 'user/delete', 'user/batchdelete',
+  'department/create', 'department/update', 'department/delete',
+  'batch/syncuser', 'batch/replaceuser', 'batch/replaceparty', 'batch/getresult',
 ]);
 const REDACTED = '<redacted>';
 
@@ -37,7 +47,7 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     get calls() {
       return state.calls;
     },
-    issueSuiteTicket: () => state.issueSuiteTicket(),
+    issueSuiteTicket: (appId) => state.issueSuiteTicket(appId),
     issueAuthCode: (corp, issueOptions = {}) => {
       const { authType } = issueOptions;
       if (authType !== undefined && authType !== 0 && authType !== 1) {
@@ -50,15 +60,15 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     },
     inject: (rule) => state.addRule(validateInjectRule(rule)),
     expireToken: (kind, owner) => {
-      if (kind === 'suite' && owner !== resolved.suiteId) {
-        throw new TypeError(`Expected \`suiteId\` to be ${resolved.suiteId}, got \`${owner}\` (${typeof owner})`);
+      if (kind === 'suite' && state.app(owner) === undefined) {
+        throw new TypeError(`Expected \`suiteId\` to be ${resolved.apps.map((app) => app.id).join(' or ')}, got \`${owner}\` (${typeof owner})`);
       }
       if (kind !== 'suite' && kind !== 'corp') throw new TypeError(`Expected \`kind\` to be 'suite' or 'corp', got \`${String(kind)}\` (${typeof kind})`);
       if (kind === 'corp') state.requireCorp(owner);
       state.expireTokens(kind, owner);
     },
-    revokeCorp: (corpId) => state.revokeCorp(corpId),
-    corpStatus: (corpId) => state.corpStatus(corpId),
+    revokeCorp: (corpId, appId) => state.revokeCorp(corpId, appId),
+    corpStatus: (corpId, appId) => state.corpStatus(corpId, appId),
     clearCalls: () => {
       state.calls.length = 0;
     },
@@ -119,6 +129,9 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
       const corp = state.checkCorpToken(accessToken);
       if (typeof corp === 'number') return fail(corp);
       ctx.corpId = corp.seed.corpId;
+      if (state.appOfCorpToken(accessToken)?.kind === 'contact_edit' && !CONTACT_EDIT_ALLOWED.has(path)) {
+        return fail(48002, `a contact-edit authorization may not call cgi-bin/${path}`);
+      }
       if (state.overRateLimit(`${ctx.corpId} ${path}`)) return fail(45009);
       return target.handle(ctx, corp);
     }

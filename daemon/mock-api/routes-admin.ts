@@ -18,7 +18,7 @@ export function handleAdmin(api: MockWecomApi, method: string, name: string, bod
         api.inject(validateInjectRule(body));
         return json(200, { ok: true });
       case 'POST suite_ticket':
-        return json(200, { ...api.issueSuiteTicket() });
+        return json(200, { ...api.issueSuiteTicket(typeof input['appId'] === 'string' ? input['appId'] : undefined) });
       case 'POST auth_code': {
         // `{corp: {...}}`, or a flat `{corpId}` (what `wecom-relay trigger --mock-api` sends).
         const flat = typeof input['corpId'] === 'string' ? { corpId: input['corpId'] } : undefined;
@@ -35,7 +35,7 @@ export function handleAdmin(api: MockWecomApi, method: string, name: string, bod
         api.expireToken(input['kind'] as 'suite' | 'corp', String(input['id']));
         return json(200, { ok: true });
       case 'POST revoke_corp':
-        api.revokeCorp(String(input['corpId']));
+        api.revokeCorp(String(input['corpId']), typeof input['appId'] === 'string' ? input['appId'] : undefined);
         return json(200, { ok: true });
       default:
         return json(404, { error: `no admin route ${method} ${ADMIN_PREFIX}${name}` });

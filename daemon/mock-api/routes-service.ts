@@ -16,7 +16,14 @@ export const serviceRoutes: MockRoutes = {
   'service/get_auth_info': { auth: 'suite', handle: getAuthInfo },
   'service/v2/get_auth_info': { auth: 'suite', handle: getAuthInfo },
   'service/get_corp_token': { auth: 'suite', handle: getCorpToken },
+  gettoken: { auth: 'none', handle: getCustomizedToken },
 };
+
+/** The app whose suite token the call carries (the route core already checked the token). */
+function suiteApp(ctx: RouteContext): string {
+  const token = ctx.query.get('suite_access_token');
+  return (token === null ? undefined : ctx.state.appOfSuiteToken(token)) ?? ctx.state.options.suiteId;
+}
 
 function getSuiteToken(ctx: RouteContext): MockReply {
   const { state, body } = ctx;
@@ -24,12 +31,13 @@ function getSuiteToken(ctx: RouteContext): MockReply {
   const secret = stringField(body, 'suite_secret');
   const ticket = stringField(body, 'suite_ticket');
   if (suiteId === undefined) return fail(41021);
-  if (suiteId !== state.options.suiteId) return fail(40083);
+  const app = state.app(suiteId);
+  if (app === undefined) return fail(40083);
   if (secret === undefined) return fail(41024);
-  if (secret !== state.options.suiteSecret) return fail(40001);
+  if (secret !== app.secret) return fail(40001);
   if (ticket === undefined) return fail(41023);
-  if (!state.ticketIsValid(ticket)) return fail(40085);
-  const { token, expiresIn } = state.issueSuiteToken();
+  if (!state.ticketIsValid(ticket, app.id)) return fail(40085);
+  const { token, expiresIn } = state.issueSuiteToken(app.id);
   return bare({ suite_access_token: token, expires_in: expiresIn });
 }
 
@@ -58,7 +66,8 @@ function setSessionInfo(ctx: RouteContext): MockReply {
 function getPermanentCode(ctx: RouteContext, version: 1 | 2): MockReply {
   const authCode = stringField(ctx.body, 'auth_code');
   if (authCode === undefined) return fail(41008);
-  const exchanged = ctx.state.exchangeAuthCode(authCode);
+  const appId = suiteApp(ctx);
+  const exchanged = ctx.state.exchangeAuthCode(authCode, appId);
   if (typeof exchanged === 'number') return fail(exchanged);
   const { corp, state } = exchanged;
   const seed = corp.seed;
@@ -68,11 +77,12 @@ function getPermanentCode(ctx: RouteContext, version: 1 | 2): MockReply {
     auth_user_info: authUserInfo(seed, ctx.fieldLimits),
     state,
   };
-  if (version === 2) {
+  if (version === 2 || ctx.state.app(appId)?.kind === 'customized') {
+    // A customized app's exchange returns no access_token: its corp token comes from gettoken.
     // v2 (doc 100776) answers no corp access_token and a short auth_corp_info.
     return ok({ ...common, auth_corp_info: { corpid: seed.corpId, corp_name: seed.corpName } });
   }
-  const { token, expiresIn } = ctx.state.issueCorpToken(seed.corpId);
+  const { token, expiresIn } = ctx.state.issueCorpToken(seed.corpId, appId);
   return ok({
     access_token: token, expires_in: expiresIn, ...common,
     auth_corp_info: authCorpInfo(seed), auth_info: authInfo(seed),
@@ -88,8 +98,30 @@ function getAuthInfo(ctx: RouteContext): MockReply {
 function getCorpToken(ctx: RouteContext): MockReply {
   const corp = checkCorpCredentials(ctx);
   if ('kind' in corp) return corp;
-  const { token, expiresIn } = ctx.state.issueCorpToken(corp.seed.corpId);
+  const appId = suiteApp(ctx);
+  // A customized app's corp token is not from get_corp_token (doc 97164).
+  if (ctx.state.app(appId)?.kind === 'customized') return fail(48002, 'customized apps use gettoken');
+  const { token, expiresIn } = ctx.state.issueCorpToken(corp.seed.corpId, appId);
   return bare({ access_token: token, expires_in: expiresIn });
+}
+
+/**
+ * `gettoken` (GET, 97164) for a customized app: `corpid` = the authorizing corp, `corpsecret` = that app's
+ * permanent code. 41002 / 41004 missing; 40013 unknown corp; 40001 a secret that is no customized app's
+ * current permanent code for the corp (revoked, reset or wrong).
+ */
+function getCustomizedToken(ctx: RouteContext): MockReply {
+  const corpId = ctx.query.get('corpid') ?? '';
+  const secret = ctx.query.get('corpsecret') ?? '';
+  if (corpId === '') return fail(41002);
+  if (secret === '') return fail(41004);
+  ctx.corpId = corpId;
+  if (ctx.state.corps.get(corpId) === undefined) return fail(40013);
+  const app = ctx.state.appList().find((candidate) => candidate.kind === 'customized'
+    && ctx.state.checkPermanentCode(corpId, secret, candidate.id) !== 40084);
+  if (app === undefined) return fail(40001);
+  const { token, expiresIn } = ctx.state.issueCorpToken(corpId, app.id);
+  return ok({ access_token: token, expires_in: expiresIn });
 }
 
 /** `{auth_corpid, permanent_code}`: 84054 / 41025 missing; 40084 wrong, replaced or revoked. */
@@ -99,6 +131,6 @@ function checkCorpCredentials(ctx: RouteContext): MockReply | CorpState {
   if (corpId === undefined) return fail(84054);
   ctx.corpId = corpId;
   if (permanentCode === undefined) return fail(41025);
-  const corp = ctx.state.checkPermanentCode(corpId, permanentCode);
+  const corp = ctx.state.checkPermanentCode(corpId, permanentCode, suiteApp(ctx));
   return typeof corp === 'number' ? fail(corp) : corp;
 }

@@ -16,6 +16,7 @@ import { createReceiveIdPolicy } from './receive-id-policy.js';
 import { notifyEvent } from './notify-event.js';
 import { createReplier } from './reply-to-callback.js';
 import { toNewCallback } from './to-new-callback.js';
+import { appCorpKey } from '../store/app-corp-key.js';
 import { namespaces } from '../store/namespaces.js';
 
 /** A request to one of the two callback URLs, independent of any HTTP framework. */
@@ -101,7 +102,9 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     isKnownCorp: async (corpId) => {
       const cached = knownCorps.get(corpId);
       if (cached !== undefined) return cached;
-      const known = (await (await getStore()).getKv(namespaces.corp, corpId)) !== undefined;
+      // Corp records are keyed by (app id, corp id): known to any of this receiver's apps.
+      const store = await getStore();
+      const known = (await Promise.all(resolved.suiteIds.map((appId) => store.getKv(namespaces.corp, appCorpKey(appId, corpId))))).some((r) => r !== undefined);
       knownCorps.set(corpId, known);
       return known;
     },

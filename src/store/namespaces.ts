@@ -105,16 +105,20 @@ const wecomObject = <T>(): Check<T | null> => nullable(anyObject as Check<unknow
  *
  * | namespace | key | value | written by |
  * | --- | --- | --- | --- |
- * | `suite_ticket` | suite id | {@link SuiteTicketRecord} (newer-wins by TimeStamp, 30 min) | token provider |
- * | `suite_token` | suite id | {@link StoredToken} (newer-wins by fetchedAt) | token provider |
- * | `corp_token` | corp id | {@link StoredToken} | token provider |
- * | `corp` | corp id | {@link CorpRecord} | corp registry |
+ * | `suite_ticket` | app id (SuiteID) | {@link SuiteTicketRecord} (newer-wins by TimeStamp, 30 min) | token provider |
+ * | `suite_token` | app id (SuiteID) | {@link StoredToken} (newer-wins by fetchedAt) | token provider |
+ * | `corp_token` | `<appId>:<corpId>` (`appCorpKey`) | {@link StoredToken} | token provider (one per app) |
+ * | `corp` | `<appId>:<corpId>` | {@link CorpRecord} | corp registry (one per app) |
  * | `install_state` | one-use state | {@link InstallStateRecord} (10 min) | install routes |
  * | `open_userid` | `corpId:userId` | {@link OpenUserIdEntry} | enrichment |
  * | `chat_mem_ver` | `corpId:chatId` | the chat's last CurMemVer (string) | enrichment |
  * | `target` | target name | {@link TargetState} | delivery, CLI |
  * | `reply` | callback (event) id | {@link StoredReply} (7 days) | receiver (passive replies) |
  * | `doctor` | probe id | {@link DoctorProbe} (1 min) | `wecom-relay doctor` |
+ *
+ * The one-suite release keyed `corp` and `corp_token` by corp id alone; `migrateAppKeys` rewrites such a
+ * store at start-up. `open_userid` and `chat_mem_ver` stay keyed by corp: open_userids are provider-scoped
+ * (the same for every app of the provider) and a chat's member version is the chat's, whichever app reads it.
  */
 export const namespaces = Object.freeze({
   suiteTicket: defineNamespace<SuiteTicketRecord>('suite_ticket', object<SuiteTicketRecord>({ ticket: string, timestamp: number })),

@@ -1,5 +1,6 @@
 import { WecomRelayError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { appCorpKey } from '../store/app-corp-key.js';
 import {
   CREDENTIAL_NAMESPACES as NS,
   toCorpAuthorization,
@@ -13,23 +14,26 @@ import {
 export type ActiveCorpRecord = CorpRecord & { readonly state: 'active'; readonly permanentCode: string };
 
 /**
- * The authorized corps in the store (namespace `corp`, key = corp id): reads, writes and state changes.
- * Used by the token provider; it never calls WeCom itself.
+ * One app's authorized corps in the store (namespace `corp`, key = `<appId>:<corpId>`): reads, writes and
+ * state changes. Another app's record of the same corp is another key, never touched here. Used by the
+ * token provider; it never calls WeCom itself.
  */
 export class CorpRegistry {
   readonly #store: CredentialStore;
+  readonly #appId: string;
   readonly #now: () => number;
   readonly #logger: Logger;
 
-  constructor(store: CredentialStore, now: () => number, logger: Logger) {
+  constructor(store: CredentialStore, appId: string, now: () => number, logger: Logger) {
     this.#store = store;
+    this.#appId = appId;
     this.#now = now;
     this.#logger = logger;
   }
 
   /** The stored record (with its permanent code), or undefined. */
   async get(corpId: string): Promise<CorpRecord | undefined> {
-    return (await this.#store.getKv<CorpRecord>(NS.corp, corpId, this.#now()))?.value;
+    return (await this.#store.getKv<CorpRecord>(NS.corp, appCorpKey(this.#appId, corpId), this.#now()))?.value;
   }
 
   /**
@@ -46,16 +50,17 @@ export class CorpRegistry {
     return record as ActiveCorpRecord;
   }
 
-  /** Every known corp, in any state, without permanent codes. */
+  /** Every corp known to this app, in any state, without permanent codes. */
   async list(): Promise<CorpAuthorization[]> {
+    const prefix = appCorpKey(this.#appId, '');
     const records = await this.#store.listKv<CorpRecord>(NS.corp, this.#now());
-    return records.map((record) => toCorpAuthorization(record.value));
+    return records.filter((record) => record.key.startsWith(prefix)).map((record) => toCorpAuthorization(record.value));
   }
 
   /** Writes a record (last write wins). */
   async put(record: CorpRecord): Promise<void> {
     const now = this.#now();
-    await this.#store.putKv(NS.corp, record.corpId, record, { version: now, now });
+    await this.#store.putKv(NS.corp, appCorpKey(this.#appId, record.corpId), record, { version: now, now });
   }
 
   /**
@@ -70,8 +75,8 @@ export class CorpRegistry {
       : { corpId, corpName: null, authCorpInfo: null, authInfo: null, authUserInfo: null, dealerCorpInfo: null, state, authorizedAt: null, updatedAt: 0 };
     const record: CorpRecord = { ...kept, state, updatedAt: this.#now() };
     await this.put(record);
-    await this.#store.deleteKv(NS.corpToken, corpId);
-    this.#logger.warn({ corpId, state }, state === 'revoked' ? 'corp authorization cancelled' : 'corp authorization gone');
+    await this.#store.deleteKv(NS.corpToken, appCorpKey(this.#appId, corpId));
+    this.#logger.warn({ appId: this.#appId, corpId, state }, state === 'revoked' ? 'corp authorization cancelled' : 'corp authorization gone');
     return toCorpAuthorization(record);
   }
 }

@@ -4,17 +4,21 @@ import type { Store } from '../store/store.js';
 export type { CorpRecord, CorpState, StoredToken, SuiteTicketRecord } from '../store/namespaces.js';
 
 /**
- * Where the suite's credentials live in the store's keyed state, so that every process (receiver, daemons)
+ * Where each app's credentials live in the store's keyed state, so that every process (receiver, daemons)
  * shares them (the namespaces and their value types are declared in `src/store/namespaces.ts`). The store file is created 0600: permanent codes and tokens are stored in the clear.
  *
  * | namespace | key | value | version | ttl |
  * | --- | --- | --- | --- | --- |
  * | `suite_ticket` | suite id | {@link SuiteTicketRecord} | the push's `TimeStamp` (s): newer-wins | 30 min |
  * | `suite_token` | suite id | {@link StoredToken} | `fetchedAt` (ms): newer-wins | until `expiresAt` |
- * | `corp_token` | corp id | {@link StoredToken} | `fetchedAt` (ms): newer-wins | until `expiresAt` |
- * | `corp` | corp id | {@link CorpRecord} | write time | none |
+ * | `corp_token` | `<appId>:<corpId>` | {@link StoredToken} | `fetchedAt` (ms): newer-wins | until `expiresAt` |
+ * | `corp` | `<appId>:<corpId>` | {@link CorpRecord} | write time | none |
  *
- * Refresh locks (via `acquireLock`): `lock:suite_token:<suiteId>` and `lock:corp_token:<corpId>`.
+ * The app id is the app's SuiteID (a suite, a contact-edit authorization, a customized template), so one
+ * corp that installs two apps has two records and two token sets (`appCorpKey`, SPEC §10); a store of the
+ * one-suite release (corp id alone) is rewritten at start-up by `migrateAppKeys`.
+ *
+ * Refresh locks (via `acquireLock`): `lock:suite_token:<suiteId>` and `lock:corp_token:<appId>:<corpId>`.
  *
  * The suite ticket has a namespace of its own and token invalidation never touches it: an SDK that flushed
  * "all credentials" on 42001 also lost the ticket and was down until the next push (go-laoji/wecom-go-sdk #13).
@@ -41,6 +45,7 @@ export type CorpAuthorization = Omit<CorpRecord, 'permanentCode'>;
 export type CredentialStore = Pick<Store, 'getKv' | 'putKv' | 'deleteKv' | 'listKv' | 'acquireLock' | 'releaseLock'>;
 
 export type { Namespace };
+export { appCorpKey, parseAppCorpKey } from '../store/app-corp-key.js';
 
 /** Drops the permanent code from a corp record. */
 export function toCorpAuthorization(record: CorpRecord): CorpAuthorization {

@@ -86,6 +86,15 @@ export class SuiteApi {
     });
   }
 
+  /**
+   * `gettoken` (GET, 97164) for a customized app (代开发): the corp token is fetched like a self-built app's,
+   * with the authorizing corp's id (`auth_corp_info.corpid`) and the permanent code as `corpsecret` — not
+   * `service/get_corp_token`. WeCom throttles frequent calls, so the token provider caches the answer.
+   */
+  getCustomizedCorpToken(authCorpId: string, permanentCode: string): Promise<WecomResponse<CorpTokenResponse>> {
+    return this.#client.call('GET', 'gettoken', { query: { corpid: authCorpId, corpsecret: permanentCode }, idempotent: true });
+  }
+
   /** `service/get_pre_auth_code` (90601, GET): starts a website install. */
   getPreAuthCode(suiteAccessToken: string): Promise<WecomResponse<PreAuthCodeResponse>> {
     return this.#client.call('GET', 'service/get_pre_auth_code', { query: { suite_access_token: suiteAccessToken } });

@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { WecomApiError, WecomRelayError } from '../errors.js';
+import type { AppKind } from '../apps/app.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { appCorpKey } from '../store/app-corp-key.js';
 import { CorpRegistry, type ActiveCorpRecord } from './corp-registry.js';
 import {
   CREDENTIAL_NAMESPACES as NS,
@@ -15,16 +17,25 @@ import { classifyErrcode } from './errcode.js';
 import { SharedTokenCache } from './shared-token-cache.js';
 import type { SuiteApi } from './suite-api.js';
 
-/** The suite API methods the provider calls (a {@link SuiteApi} satisfies it). */
-export type TokenApi = Pick<SuiteApi, 'getSuiteToken' | 'getCorpToken' | 'getPermanentCode' | 'getAuthInfo'>;
+/**
+ * The suite API methods the provider calls (a {@link SuiteApi} satisfies it). `getCustomizedCorpToken`
+ * (`gettoken`) is needed only by a `customized` app.
+ */
+export type TokenApi = Pick<SuiteApi, 'getSuiteToken' | 'getCorpToken' | 'getPermanentCode' | 'getAuthInfo'> & Partial<Pick<SuiteApi, 'getCustomizedCorpToken'>>;
 
 /** Options of {@link TokenProvider}. */
 export interface TokenProviderOptions {
   /** Shared by every process; `CREDENTIAL_NAMESPACES` documents the namespaces and keys. */
   readonly store: CredentialStore;
   readonly api: TokenApi;
+  /** The app's SuiteID (for `customized`: the template id): with the corp id, the key of every corp record and token. */
   readonly suiteId: string;
   readonly suiteSecret: string;
+  /**
+   * The app's kind: `suite` and `contact_edit` get corp tokens from `service/get_corp_token`; `customized`
+   * from `gettoken?corpid=<auth corp>&corpsecret=<permanent code>` (doc 97164). @default 'suite'
+   */
+  readonly kind?: AppKind;
   /** @default Date.now */
   readonly now?: () => number;
   /** @default a logger that discards everything */
@@ -71,6 +82,7 @@ export class TokenProvider {
   readonly #api: TokenApi;
   readonly #suiteId: string;
   readonly #suiteSecret: string;
+  readonly #kind: AppKind;
   readonly #now: () => number;
   readonly #logger: Logger;
   readonly #ticketTtlMs: number;
@@ -91,6 +103,9 @@ export class TokenProvider {
     this.#api = options.api;
     this.#suiteId = options.suiteId;
     this.#suiteSecret = options.suiteSecret;
+    this.#kind = options.kind ?? 'suite';
+    if (!['suite', 'customized', 'contact_edit'].includes(this.#kind)) throw new TypeError(`Expected \`kind\` to be one of suite, customized, contact_edit, got \`${String(this.#kind)}\` (${typeof this.#kind})`);
+    if (this.#kind === 'customized' && typeof options.api.getCustomizedCorpToken !== 'function') throw new TypeError('Expected `api` to have getCustomizedCorpToken (a customized app), got `undefined` (undefined)');
     this.#now = options.now ?? Date.now;
     this.#logger = options.logger ?? silentLogger;
     this.#ticketTtlMs = nonNegative('suiteTicketTtlMs', options.suiteTicketTtlMs ?? 1_800_000, 1);
@@ -106,7 +121,17 @@ export class TokenProvider {
       max: nonNegative('cacheMax', options.cacheMax ?? 10_000),
       sleep: options.sleep ?? ((ms) => delay(ms)),
     });
-    this.#corps = new CorpRegistry(this.#store, this.#now, this.#logger);
+    this.#corps = new CorpRegistry(this.#store, this.#suiteId, this.#now, this.#logger);
+  }
+
+  /** The app id (SuiteID) this provider keeps credentials for. */
+  get appId(): string {
+    return this.#suiteId;
+  }
+
+  /** The app's kind. */
+  get kind(): AppKind {
+    return this.#kind;
   }
 
   /** Token fetches this process made so far, per kind. */
@@ -162,7 +187,7 @@ export class TokenProvider {
 
   /** Forgets a corp's token if it is still `failingToken`. Resolves whether the store copy was deleted. */
   invalidateCorpToken(corpId: string, failingToken: string): Promise<boolean> {
-    return this.#tokens.invalidate(NS.corpToken, corpId, failingToken);
+    return this.#tokens.invalidate(NS.corpToken, appCorpKey(this.#suiteId, corpId), failingToken);
   }
 
   /**
@@ -233,11 +258,12 @@ export class TokenProvider {
     };
     await this.#corps.put(record);
     // Tokens made from a previous permanent code (reset_permanent_code) are worthless now.
-    this.#tokens.forget(NS.corpToken, corpId);
+    this.#tokens.forget(NS.corpToken, appCorpKey(this.#suiteId, corpId));
+    // A customized app's exchange returns no access_token (its tokens come from gettoken).
     if (typeof answer.access_token === 'string' && answer.access_token !== '' && typeof answer.expires_in === 'number') {
-      await this.#tokens.put(NS.corpToken, corpId, { token: answer.access_token, fetchedAt: now, expiresAt: now + answer.expires_in * 1000 });
+      await this.#tokens.put(NS.corpToken, appCorpKey(this.#suiteId, corpId), { token: answer.access_token, fetchedAt: now, expiresAt: now + answer.expires_in * 1000 });
     }
-    this.#logger.info({ corpId, corpName: record.corpName }, 'corp authorized');
+    this.#logger.info({ appId: this.#suiteId, corpId, corpName: record.corpName }, 'corp authorized');
     return toCorpAuthorization(record);
   }
 
@@ -293,15 +319,18 @@ export class TokenProvider {
   }
 
   #corpToken(corpId: string): Promise<StoredToken> {
-    return this.#tokens.get(NS.corpToken, corpId, async () => {
+    return this.#tokens.get(NS.corpToken, appCorpKey(this.#suiteId, corpId), async () => {
       const record = await this.#corps.active(corpId);
       const fetchedAt = this.#now();
-      const answer = await this.#asCorp(record, () =>
-        this.withSuiteToken((suiteToken) => this.#api.getCorpToken(suiteToken, corpId, record.permanentCode)),
+      const customized = this.#kind === 'customized';
+      const answer = await this.#asCorp(record, () => customized
+        // 代开发: the permanent code is the installed app's secret; the corp id is auth_corp_info.corpid (doc 97164).
+        ? this.#api.getCustomizedCorpToken!(corpId, record.permanentCode)
+        : this.withSuiteToken((suiteToken) => this.#api.getCorpToken(suiteToken, corpId, record.permanentCode)),
       );
       this.#refreshes.corp++;
-      this.#logger.info({ corpId, expiresIn: answer.expires_in }, 'corp access_token refreshed');
-      return tokenFrom('service/get_corp_token', answer.access_token, answer.expires_in, fetchedAt);
+      this.#logger.info({ appId: this.#suiteId, corpId, expiresIn: answer.expires_in }, 'corp access_token refreshed');
+      return tokenFrom(customized ? 'gettoken' : 'service/get_corp_token', answer.access_token, answer.expires_in, fetchedAt);
     });
   }
 
@@ -320,7 +349,7 @@ export class TokenProvider {
   }
 
   #retire(corpId: string, state: 'revoked' | 'gone'): Promise<CorpAuthorization> {
-    this.#tokens.forget(NS.corpToken, corpId);
+    this.#tokens.forget(NS.corpToken, appCorpKey(this.#suiteId, corpId));
     return this.#corps.retire(corpId, state);
   }
 }

@@ -6,7 +6,7 @@ import { runCli } from '../helpers/spawn-cli.js';
 
 /** Every command and subcommand, with the options its --help must mention. */
 const HELP: ReadonlyArray<{ args: string[]; mentions: string[] }> = [
-  { args: [], mentions: ['start', 'serve', 'daemon', 'demo', 'trigger', 'mock-api', 'events', 'deliveries', 'replay', 'targets', 'doctor', 'config', 'init', '--version'] },
+  { args: [], mentions: ['start', 'serve', 'daemon', 'demo', 'trigger', 'mock-api', 'events', 'deliveries', 'replay', 'targets', 'corps', 'doctor', 'config', 'init', '--version'] },
   { args: ['start'], mentions: ['--config'] },
   { args: ['serve'], mentions: ['--config'] },
   { args: ['daemon'], mentions: ['--config'] },
@@ -20,6 +20,8 @@ const HELP: ReadonlyArray<{ args: string[]; mentions: string[] }> = [
   { args: ['deliveries', 'list'], mentions: ['--config', '--store', '--status', '--target', '--event', '--since', '--limit', '--json'] },
   { args: ['replay'], mentions: ['[ids...]', '--config', '--store', '--target', '--status', '--since', '--until', '--json'] },
   { args: ['targets'], mentions: ['list', 'enable', 'disable'] },
+  { args: ['corps'], mentions: ['list'] },
+  { args: ['corps', 'list'], mentions: ['--config', '--store', '--app', '--json'] },
   { args: ['targets', 'list'], mentions: ['--config', '--store', '--json'] },
   { args: ['init'], mentions: ['--config', '--suite-id'] },
   { args: ['targets', 'enable'], mentions: ['<name>', '--config', '--store'] },
@@ -146,4 +148,35 @@ t.test('config print shows the per-format target defaults', async (t) => {
   t.match(printed.targets[0], { rateLimit: { count: 50, intervalMs: 1000 }, concurrency: 4, timeoutMs: 10000 }, 'json target defaults');
   t.match(printed.targets[1], { rateLimit: { count: 18, intervalMs: 60000 }, concurrency: 1 }, 'wecom-bot: 18/min, one at a time');
   t.match(printed.targets[2], { rateLimit: { count: 2, intervalMs: 500 } }, 'a configured rateLimit is kept');
+});
+
+t.test('corps list --json: one row per (app, corp) of a store written by the one-suite release, before and after the start-up migration', async (t) => {
+  const { copyFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const { migrateAppKeys } = await import('../../dist/src/store/migrate-app-keys.js');
+  const { createStore } = await import('../../dist/src/store/create-store.js');
+  const dir = t.testdir();
+  const db = join(dir, 'relay.db');
+  copyFileSync(fileURLToPath(new URL('../fixtures/one-suite-store.db', import.meta.url)), db);
+  const suite = { ...newSuite(), id: 'wwFIXTUREsuite' };
+  const file = writeConfig(dir, relayConfig({ dir, suite, store: `sqlite:${db}` }));
+  const rowsOf = (stdout: string) => stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+  const before = await runInProcess(['corps', 'list', '--json', '--config', file]);
+  t.equal(before.code, 0, 'corps list exits 0', outputOf(before));
+  t.same(rowsOf(before.stdout).map((r) => [r['app'], r['appId'], r['appKind'], r['corpId'], r['corpName'], r['status']]), [
+    ['wwFIXTUREsuite', 'wwFIXTUREsuite', 'suite', 'wwFIXTURECORPA', 'Fixture Corp A', 'active'],
+    ['wwFIXTUREsuite', 'wwFIXTUREsuite', 'suite', 'wwFIXTURECORPB', 'Fixture Corp B', 'revoked'],
+  ], 'the old store\'s corps are shown under the suite');
+  t.notOk(before.stdout.includes('fake-permanent-code') || before.stdout.includes('fake-corp-token'), 'no permanent code or token printed');
+  const store = await createStore(`sqlite:${db}`);
+  t.same(await migrateAppKeys(store, 'wwFIXTUREsuite', Date.now()), { corp: 2, corpToken: 1 }, 'the start-up migration rewrites the keys');
+  await store.close();
+  const after = await runInProcess(['corps', 'list', '--json', '--config', file]);
+  t.same(rowsOf(after.stdout), rowsOf(before.stdout), 'the same rows after the migration');
+  const table = await runInProcess(['corps', 'list', '--config', file]);
+  t.match(table.stdout, /APP\s+KIND\s+CORP\s+NAME\s+STATUS/, 'a table without --json');
+  const unknown = await runInProcess(['corps', 'list', '--app', 'nope', '--config', file]);
+  t.equal(unknown.code, 2, 'an unknown --app is a usage error');
+  t.match(unknown.stderr, /no app named nope/, 'naming the app');
 });

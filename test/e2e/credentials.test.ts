@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { jsonBody, startRecordingTarget, type RecordingTarget } from './helpers/recording-target.js';
-import { CORP_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
+import { CORP_ID, SUITE_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
+import { appCorpKey } from '../../src/store/app-corp-key.js';
 import { namespaces } from '../../src/store/namespaces.js';
 
 interface Teardown {
@@ -48,7 +49,7 @@ t.test('a corp token expired mid-run (42001) is refreshed transparently: the eve
   t.equal(event?.enrichmentError, null, 'and no enrichmentError');
   t.ok(relay.mock.calls.some((c) => c.path === 'externalcontact/get' && c.errcode === 42001), 'the mock answered the stale token with 42001');
   t.equal(calls(relay, 'service/get_corp_token'), tokenFetches + 1, 'the relay fetched exactly one new corp token');
-  const stored = await relay.store.getKv(namespaces.corpToken, CORP_ID);
+  const stored = await relay.store.getKv(namespaces.corpToken, appCorpKey(SUITE_ID, CORP_ID));
   t.ok(stored, 'the new corp token is in the store');
 });
 
@@ -68,7 +69,7 @@ t.test('a member outside the visible range (60011) is forwarded with enrichmentE
 t.test('cancel_auth deletes the corp\'s permanent code and tokens and forwards auth.cancelled', async (t) => {
   const { relay, hooks, installed } = await installedRelay(t);
   t.ok(installed, 'the corp is installed');
-  const corp = await relay.store.getKv(namespaces.corp, CORP_ID);
+  const corp = await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID));
   t.type(corp?.value.permanentCode, 'string', 'the permanent code is stored after create_auth');
   t.equal(corp?.value.state, 'active', 'the corp is active');
 
@@ -77,10 +78,10 @@ t.test('cancel_auth deletes the corp\'s permanent code and tokens and forwards a
   const event = await eventFor(relay, hooks, sent.plaintext);
   t.equal(event?.type, 'auth.cancelled', 'auth.cancelled is forwarded');
   t.equal(event?.source.corpId, CORP_ID, 'for the corp');
-  const after = await relay.store.getKv(namespaces.corp, CORP_ID);
+  const after = await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID));
   t.equal(after?.value.permanentCode, undefined, 'the permanent code is deleted from the store');
   t.equal(after?.value.state, 'revoked', 'the corp is marked revoked');
-  t.equal(await relay.store.getKv(namespaces.corpToken, CORP_ID), undefined, 'its access token is deleted');
+  t.equal(await relay.store.getKv(namespaces.corpToken, appCorpKey(SUITE_ID, CORP_ID)), undefined, 'its access token is deleted');
 
   // Enrichment for the corp now ends with not_authorized instead of using a stale credential.
   const later = await relay.send('add_external_contact');

@@ -12,6 +12,7 @@ import type { CorpRecord } from '../../src/wecom-api/credential-records.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
 import { createCondition } from './helpers/condition.js';
 import { jsonBody, startRecordingTarget } from './helpers/recording-target.js';
+import { appCorpKey } from '../../src/store/app-corp-key.js';
 import { namespaces } from '../../src/store/namespaces.js';
 
 const SUITE = 'ww917724cb573d8629';
@@ -91,7 +92,7 @@ t.test('a website install: install route → WeCom install page → callback →
   const event = jsonBody<EventEnvelope>(target.requests.find(created)!);
   t.match(event, { type: 'auth.created', source: { endpoint: 'install', suiteId: SUITE, corpId: CORP }, data: { state }, enrichmentError: null }, 'for the installing corp, from the install endpoint');
   t.ok(event.enrichment && 'corp' in event.enrichment, 'with the corp info');
-  const corp = await relay.store.getKv(namespaces.corp, CORP);
+  const corp = await relay.store.getKv(namespaces.corp, appCorpKey(SUITE, CORP));
   t.equal(corp?.value.state, 'active', 'the corp is active in the store');
   t.match(corp?.value.permanentCode, /^.+$/, 'with its permanent code');
   t.equal(mock.corpStatus(CORP)?.authType, 1, 'installed as a test install (set_session_info auth_type 1)');

@@ -6,6 +6,7 @@ import { SAMPLE_KINDS } from '../../src/events/samples.js';
 import type { CallbackFields } from '../../src/xml/fields.js';
 import { headerOf, jsonBody, startRecordingTarget, type RecordedRequest } from './helpers/recording-target.js';
 import { CORP_ID, SUITE_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
+import { appCorpKey } from '../../src/store/app-corp-key.js';
 import { namespaces } from '../../src/store/namespaces.js';
 
 /** The chat targets only take customer events: seven kinds. */
@@ -20,7 +21,7 @@ interface Secret {
 /** Every credential the relay holds right now: the store's tokens and permanent code, and the mock's view. */
 async function heldSecrets(relay: TestRelay): Promise<Secret[]> {
   const found: Secret[] = [];
-  const corp = await relay.store.getKv(namespaces.corp, CORP_ID);
+  const corp = await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID));
   if (corp?.value.permanentCode) found.push({ name: 'permanent code (store)', value: corp.value.permanentCode });
   const issued = relay.mock.corpStatus(CORP_ID)?.permanentCode;
   if (issued) found.push({ name: 'permanent code (mock)', value: issued });

@@ -3,6 +3,7 @@ import type { DeliveryRecord } from '../../src/store/store.js';
 import type { MockCall } from '../../daemon/mock-api/mock-types.js';
 import { CORP_ID, SUITE_ID, startTestRelay, type TestRelay } from '../e2e/helpers/test-relay.js';
 import { startFaultyTarget } from './helpers/faulty-target.js';
+import { appCorpKey } from '../../src/store/app-corp-key.js';
 import { namespaces } from '../../src/store/namespaces.js';
 
 /**
@@ -119,7 +120,7 @@ t.test('40084 (the corp is gone): the corp is marked gone and events are forward
   const first = await deliverOne(t, relay, 6);
   t.match(first?.event.enrichmentError, { code: 'not_authorized' }, 'the first event is forwarded with not_authorized');
   t.ok(relay.mock.calls.some((c) => c.errcode === 40084), 'WeCom answered 40084 to the permanent code');
-  const corp = await relay.store.getKv(namespaces.corp, CORP_ID);
+  const corp = await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID));
   t.equal(corp?.value.state, 'gone', 'the corp is marked gone');
   t.notOk(corp?.value.permanentCode, 'and its permanent code is deleted');
   relay.mock.clearCalls();

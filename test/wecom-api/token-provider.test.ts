@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { WecomApiError } from '../../src/errors.js';
-import { CREDENTIAL_NAMESPACES as NS, type CorpRecord, type StoredToken, type SuiteTicketRecord } from '../../src/wecom-api/credential-records.js';
+import { appCorpKey, CREDENTIAL_NAMESPACES as NS, type CorpRecord, type StoredToken, type SuiteTicketRecord } from '../../src/wecom-api/credential-records.js';
 import { TokenProvider, type TokenProviderOptions } from '../../src/wecom-api/token-provider.js';
 import { fakeTokenApi, type FakeTokenApi } from './fake-token-api.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -260,7 +260,7 @@ t.test('exchangeAuthCode persists the permanent code and caches the corp token',
   const authorization = await s.provider.exchangeAuthCode('AUTH_CODE');
   t.match(authorization, { corpId: CORP, corpName: 'Acme', state: 'active', authInfo: { agent: [{ agentid: 1000001 }] }, authUserInfo: { userid: 'admin' } }, 'the authorization describes the corp');
   t.notOk('permanentCode' in authorization, 'without the permanent code');
-  const record = (await s.store.getKv<CorpRecord>(NS.corp, CORP))?.value;
+  const record = (await s.store.getKv<CorpRecord>(NS.corp, appCorpKey(SUITE, CORP)))?.value;
   t.match(record, { corpId: CORP, permanentCode: 'permanent-code-1', state: 'active', authorizedAt: s.clock.now }, 'the store keeps the permanent code');
   t.equal(await s.provider.getCorpToken(CORP), 'corp-token-0', 'the token from the exchange is used');
   t.equal(s.api.calls.corpToken, 0, 'without calling get_corp_token');
@@ -347,10 +347,10 @@ t.test('40084 inside withCorpToken marks the corp gone', async (t) => {
   await t.rejects(s.provider.withCorpToken(CORP, async () => {
     throw new WecomApiError('externalcontact/get', 40084, 'invalid permanent_code');
   }), { code: 'ERR_WECOM_API', errcode: 40084 }, 'the 40084 is rethrown');
-  const record = (await s.store.getKv<CorpRecord>(NS.corp, CORP))?.value;
+  const record = (await s.store.getKv<CorpRecord>(NS.corp, appCorpKey(SUITE, CORP)))?.value;
   t.match(record, { corpId: CORP, state: 'gone' }, 'the corp is gone');
   t.notOk(record && 'permanentCode' in record, 'its permanent code is deleted');
-  t.equal(await s.store.getKv(NS.corpToken, CORP), undefined, 'its token is deleted');
+  t.equal(await s.store.getKv(NS.corpToken, appCorpKey(SUITE, CORP)), undefined, 'its token is deleted');
   await t.rejects(s.provider.getCorpToken(CORP), { code: 'ERR_WECOM_CORP_NOT_AUTHORIZED' }, 'no token is handed out any more');
 });
 
@@ -363,7 +363,7 @@ t.test('a stale 40084 does not undo a re-authorization', async (t) => {
     await s.provider.exchangeAuthCode('NEW_AUTH_CODE'); // reset_permanent_code processed meanwhile
     throw new WecomApiError('externalcontact/get', 40084, 'invalid permanent_code');
   }), { code: 'ERR_WECOM_API', errcode: 40084 }, 'the call still fails');
-  t.match((await s.store.getKv<CorpRecord>(NS.corp, CORP))?.value, { state: 'active', permanentCode: 'permanent-code-2' }, 'the new authorization stands');
+  t.match((await s.store.getKv<CorpRecord>(NS.corp, appCorpKey(SUITE, CORP)))?.value, { state: 'active', permanentCode: 'permanent-code-2' }, 'the new authorization stands');
 });
 
 t.test('40084 from get_corp_token marks the corp gone', async (t) => {
@@ -403,9 +403,9 @@ t.test('revokeCorp removes the permanent code and the tokens', async (t) => {
   t.equal(await s.provider.getCorpToken(CORP), 'corp-token-0', 'a token is cached');
   const revoked = await s.provider.revokeCorp(CORP);
   t.match(revoked, { corpId: CORP, state: 'revoked', corpName: 'Acme' }, 'the corp is revoked, its info kept');
-  const record = (await s.store.getKv<CorpRecord>(NS.corp, CORP))?.value;
+  const record = (await s.store.getKv<CorpRecord>(NS.corp, appCorpKey(SUITE, CORP)))?.value;
   t.notOk(record && 'permanentCode' in record, 'the permanent code is deleted from the store');
-  t.equal(await s.store.getKv(NS.corpToken, CORP), undefined, 'the stored token is deleted');
+  t.equal(await s.store.getKv(NS.corpToken, appCorpKey(SUITE, CORP)), undefined, 'the stored token is deleted');
   await t.rejects(s.provider.getCorpToken(CORP), { code: 'ERR_WECOM_CORP_NOT_AUTHORIZED' }, 'and the cached one is not handed out');
   t.match(await s.provider.revokeCorp('wxnever'), { corpId: 'wxnever', state: 'revoked' }, 'revoking an unknown corp records it');
 });
@@ -416,7 +416,7 @@ t.test('refreshAuthInfo updates the corp record', async (t) => {
   await s.provider.exchangeAuthCode('AUTH_CODE');
   const updated = await s.provider.refreshAuthInfo(CORP);
   t.match(updated, { corpName: 'Acme Renamed', authInfo: { agent: [{ agentid: 1000002 }] }, state: 'active' }, 'the new info is returned');
-  t.match((await s.store.getKv<CorpRecord>(NS.corp, CORP))?.value, { corpName: 'Acme Renamed', permanentCode: 'permanent-code-1' }, 'and stored, keeping the permanent code');
+  t.match((await s.store.getKv<CorpRecord>(NS.corp, appCorpKey(SUITE, CORP)))?.value, { corpName: 'Acme Renamed', permanentCode: 'permanent-code-1' }, 'and stored, keeping the permanent code');
 });
 
 t.test('bad options are TypeErrors', async (t) => {

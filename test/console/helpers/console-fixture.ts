@@ -5,6 +5,7 @@ import { setTargetDisabled } from '../../../daemon/delivery/target-state.js';
 import type { EventEnvelope } from '../../../src/events/envelope.js';
 import type { Logger } from '../../../src/logger.js';
 import { SqliteStore } from '../../../src/store/sqlite.js';
+import { appCorpKey } from '../../../src/store/app-corp-key.js';
 import { namespaces } from '../../../src/store/namespaces.js';
 import type { NewCallback } from '../../../src/store/store.js';
 import type { CallbackFields } from '../../../src/xml/fields.js';
@@ -88,11 +89,11 @@ export async function startConsoleFixture(t: Teardown, options: { readonly token
     await store.recordAttempt(d.id, 'fixture', { state: 'dead', countAttempt: true, status: 400, response: HOSTILE.response, error: HOSTILE.error, now: NOW - 1_700_000 });
   }
   await store.putKv(namespaces.suiteTicket, SUITE_ID, { ticket: SECRETS.ticket, timestamp: 1_700_000_000 }, { now: NOW - 300_000 });
-  await store.putKv(namespaces.corp, CORP_ID, {
+  await store.putKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID), {
     corpId: CORP_ID, permanentCode: SECRETS.permanentCode, corpName: HOSTILE.corpName, authCorpInfo: null, authInfo: null, authUserInfo: null, dealerCorpInfo: null,
     state: 'active' as const, authorizedAt: NOW - 86_400_000, updatedAt: NOW - 86_400_000,
   }, { now: NOW - 86_400_000 });
-  await store.putKv(namespaces.corpToken, CORP_ID, { token: SECRETS.corpToken, fetchedAt: NOW - 600_000, expiresAt: NOW + 6_600_000 }, { now: NOW - 600_000 });
+  await store.putKv(namespaces.corpToken, appCorpKey(SUITE_ID, CORP_ID), { token: SECRETS.corpToken, fetchedAt: NOW - 600_000, expiresAt: NOW + 6_600_000 }, { now: NOW - 600_000 });
   await setTargetDisabled(store, 'chat', HOSTILE.reason, NOW - 60_000);
 
   const admin = await startAdminServer({

@@ -297,7 +297,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       const first = await post(seal('suite_ticket', { fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
       const second = await post(seal('create_auth', { fields: { AuthCode: authCode } }));
       const ok = first.status === 200 && second.status === 200 && await until(async () =>
-        (await relay.store.getKv(namespaces.corp, CORP_ID))?.value.state === 'active'
+        (await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID)))?.value.state === 'active'
         && (!authRouted || delivered.some((d) => d.event.type === 'auth.created')), timeoutMs);
       return { ticket, authCode, ok };
     },
