@@ -37,12 +37,12 @@ t.test('three apps on one receiver, over real HTTP', async (t) => {
 
   const post = async (path: string, keys: Keys, receiveId: string, plaintext: string) => {
     const sealed = sealCallback({ ...keys, receiveId, plaintext });
-    const res = await fetch(`${receiver.url}${path}?${new URLSearchParams(sealed.query)}`, { method: 'POST', body: sealed.body });
+    const res = await fetch(`${receiver.url}${path}?${new URLSearchParams({ ...sealed.query })}`, { method: 'POST', body: sealed.body });
     return { status: res.status, body: await res.text() };
   };
   const verify = async (path: string, keys: Keys, receiveId = PROVIDER) => {
     const q = sealEchostr({ ...keys, receiveId, echo: 'echo-1234' });
-    const res = await fetch(`${receiver.url}${path}?${new URLSearchParams(q)}`);
+    const res = await fetch(`${receiver.url}${path}?${new URLSearchParams({ ...q })}`);
     return { status: res.status, body: await res.text() };
   };
   const suiteIdOf = async (body: string) => {
@@ -116,7 +116,7 @@ t.test('two apps on one path with the same Token, told apart by key', async (t) 
   });
   for (const [keys, id] of [[a, 'wwA'], [b, 'dkB']] as const) {
     const sealed = sealCallback({ ...keys, receiveId: id, plaintext: ticket(id, `t-${id}`) });
-    const result = await handler.handle({ method: 'POST', endpoint: 'command', path: '/cmd', query: new URLSearchParams(sealed.query).toString(), readBody: async () => sealed.body });
+    const result = await handler.handle({ method: 'POST', endpoint: 'command', path: '/cmd', query: new URLSearchParams({ ...sealed.query }).toString(), readBody: async () => sealed.body });
     t.equal(result.status, 200, `${id} accepted`);
     t.equal((await store.getCallback(result.eventId!))?.suiteId, id, `${id}: stored under its id`);
   }
