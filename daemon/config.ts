@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
+import { appsIssues, resolveApps } from './config-apps.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
 import { describeIssue } from './config-issues.js';
 
@@ -94,14 +95,14 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   if (!result.success) {
     for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   }
-  issues.push(...crossFieldIssues(interpolated));
+  issues.push(...crossFieldIssues(interpolated), ...appsIssues(interpolated));
   // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
   const unsetEnv = new Set(issues.filter((i) => i.message.startsWith('environment variable ')).map((i) => i.path));
   const reported = issues.filter((i) => !unsetEnv.has(i.path) || i.message.startsWith('environment variable '));
   issues.length = 0;
   issues.push(...reported);
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
-  return result.data;
+  return resolveApps(result.data);
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
@@ -135,6 +136,11 @@ export function loadConfigSections<K extends ConfigSection>(options: LoadConfigO
   const root = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const picked: Record<string, unknown> = {};
   for (const section of sections) if (root[section] !== undefined) picked[section] = root[section];
+  // `suite` asked of an `apps:` config: the first app, in the suite: shape (what one-suite commands read).
+  if ((sections as readonly string[]).includes('suite') && root.suite === undefined && Array.isArray(root.apps) && root.apps.length > 0) {
+    const first = (root.apps[0] ?? {}) as Record<string, unknown>;
+    picked.suite = Object.fromEntries(['id', 'secret', 'token', 'encodingAESKey', 'providerCorpId'].filter((k) => first[k] !== undefined).map((k) => [k, first[k]]));
+  }
   for (const path of omit) {
     const [section, key] = path.split('.') as [string, string];
     const value = picked[section];
@@ -142,7 +148,7 @@ export function loadConfigSections<K extends ConfigSection>(options: LoadConfigO
   }
   const issues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(picked, options.env, issues);
-  const shape = Object.fromEntries(sections.map((s) => [s, configSchema.shape[s]]));
+  const shape = Object.fromEntries(sections.map((s) => [s, s === 'suite' ? configSchema.shape.suite.unwrap() : configSchema.shape[s]]));
   const result = z.object(shape).safeParse(interpolated);
   if (!result.success) for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
@@ -173,6 +179,11 @@ export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
 /** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
 export function configWarnings(config: Config): ConfigIssue[] {
   const warnings: ConfigIssue[] = [];
+  config.apps.forEach((app, i) => {
+    if (i > 0 && app.install) {
+      warnings.push({ path: `apps[${i}].install`, message: 'not served yet: the receiver serves the website install flow of the first app only' });
+    }
+  });
   if (config.targets.length === 0) {
     warnings.push({ path: 'targets', message: 'no targets: events are stored and processed, but forwarded nowhere (add one under targets:)' });
   } else if (config.targets.every((t) => !t.enabled)) {

@@ -68,15 +68,11 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
-        suiteId: config.suite.id,
-        token: config.suite.token,
-        encodingAESKey: config.suite.encodingAESKey,
-        ...(config.suite.providerCorpId ? { providerCorpId: config.suite.providerCorpId } : {}),
+        // Every app (suite: is one), each on its paths; shared paths are told apart by signature.
+        apps: config.apps,
         allowEmptyReceiveId: config.suite.allowEmptyReceiveId,
         allowReceiveIds: config.suite.allowReceiveIds,
         store,
-        dataPath: config.receiver.dataPath,
-        commandPath: config.receiver.commandPath,
         maxClockSkewSeconds: config.receiver.maxClockSkewSeconds,
         host: config.receiver.host,
         port: config.receiver.port,
@@ -92,7 +88,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         } : {}),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
       }));
-      logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
+      logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, apps: config.apps.map(({ name, kind, dataPath, commandPath }) => ({ name, kind, dataPath, commandPath })) }, 'receiver listening');
     }
     if (config.admin.enabled) {
       const managed = daemon ? tokens : null;
@@ -104,7 +100,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         store,
         logger,
         now,
-        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: [{ name: config.suite.id, id: config.suite.id, kind: 'suite' }] },
+        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: config.apps.map(({ name, id, kind }) => ({ name, id, kind })) },
         readiness: async () => {
           if (!managed) return { credentials: 'unmanaged' };
           const ticket = await managed.suiteTicketStatus();
