@@ -272,7 +272,7 @@ export function createCallbackHandler(options: ReceiverOptions): CallbackHandler
     metrics.stored(endpoint);
     logger.debug({ endpoint, app: app.name, eventId: id, type: callback.type }, 'callback stored');
     // Normalized here only for the in-process hooks (the daemon normalizes the stored callback).
-    const event = resolved.onEvent || answerable ? normalize(callback) : null;
+    const event = resolved.onEvent || answerable ? normalize(callback, app) : null;
     if (resolved.onEvent && event) notifyEvent(resolved.onEvent, event, logger);
     if (answerable && event) {
       const body = await replier.answer(store, event, fields, receiveId);
