@@ -161,19 +161,27 @@ export interface StoreConfig {
   readonly file: string;
   /** The configured targets' names and `enabled` flags, read as written (for `targets list`). */
   readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
+  /** The configured apps' names and ids, read as written (`suite:` is one app named by its id): `--app NAME`. */
+  readonly apps: ReadonlyArray<{ readonly name: string; readonly id: string }>;
 }
 
 /** {@link loadConfigSections} for `store` only, plus the target names: `events list` and the other inspect commands. */
 export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
   const { config, file, raw } = loadConfigSections(options, ['store']);
-  const root = (raw ?? {}) as { targets?: unknown };
+  const root = (raw ?? {}) as { targets?: unknown; apps?: unknown; suite?: unknown };
+  const apps = Array.isArray(root.apps)
+    ? root.apps.flatMap((a: unknown) => {
+      const app = (a ?? {}) as { name?: unknown; id?: unknown };
+      return typeof app.id === 'string' ? [{ name: typeof app.name === 'string' ? app.name : app.id, id: app.id }] : [];
+    })
+    : typeof (root.suite as { id?: unknown } | undefined)?.id === 'string' ? [{ name: (root.suite as { id: string }).id, id: (root.suite as { id: string }).id }] : [];
   const targets = Array.isArray(root.targets)
     ? root.targets.flatMap((t: unknown) => {
       const target = (t ?? {}) as { name?: unknown; enabled?: unknown };
       return typeof target.name === 'string' ? [{ name: target.name, enabled: target.enabled !== false }] : [];
     })
     : [];
-  return { store: config.store, file, targets };
+  return { store: config.store, file, targets, apps };
 }
 
 /** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
