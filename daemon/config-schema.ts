@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { APP_KINDS, type AppConfig } from '../src/apps/app.js';
 import { parseCidr } from './delivery/ssrf-guard.js';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-policy.js';
 import { TARGET_FORMATS } from './delivery/target.js';
@@ -34,6 +35,8 @@ const target = z.strictObject({
   format: z.enum(TARGET_FORMATS as [string, ...string[]]).default('json'),
   secret: z.string().min(1).optional(),
   events: z.array(z.string().min(1)).min(1).default(['*']),
+  // Names of the apps whose events this target gets (SPEC §10); empty = every app.
+  apps: z.array(z.string().min(1)).default([]),
   corpIds: z.array(z.string().min(1)).default([]),
   rateLimit: z.strictObject({ count: z.number().int().min(1), intervalMs: z.number().int().min(1) }).optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
@@ -44,8 +47,35 @@ const target = z.strictObject({
   enabled: z.boolean().default(true),
 });
 
+/** The website install flow (SPEC §6): top-level `install:` with `suite:`, `apps[i].install` with `apps:`. */
+const installSchema = z.strictObject({
+  publicBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).regex(/^[^?#]*$/, 'must have no query or fragment'),
+  installPath: path.default('/wecom/install'),
+  callbackPath: path.default('/wecom/install/callback'),
+  successUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
+  stateTtlSeconds: z.number().int().min(10).max(3600).default(600),
+  testInstall: z.boolean().default(false),
+  installPageUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://open.work.weixin.qq.com/3rdapp/install'),
+});
+
+/** One app under `apps:` (SPEC §10). Paths default to `receiver.dataPath` / `receiver.commandPath` (contact_edit: no data path). */
+const appSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1–64 letters, digits, `_`, `.` or `-`').optional(),
+  kind: z.enum(APP_KINDS as [string, ...string[]], { error: `must be one of ${APP_KINDS.join(', ')}` }),
+  id: z.string().min(1, 'is required'),
+  secret: z.string().min(1).optional(),
+  token: z.string().min(1, 'is required'),
+  encodingAESKey: encodingAESKey,
+  providerCorpId: z.string().min(1).optional(),
+  dataPath: path.optional(),
+  commandPath: path.optional(),
+  install: installSchema.optional(),
+});
+
 /** The configuration file's schema (SPEC §4). Unknown keys are errors, so typos are caught. */
 export const configSchema = z.strictObject({
+  // `suite:` is the one-app shorthand of `apps:` (SPEC §10); one of the two is required (crossFieldIssues).
+  apps: z.array(appSchema).min(1, 'must list at least one app').optional(),
   suite: z.strictObject({
     id: z.string().min(1, 'is required'),
     secret: z.string().min(1).optional(),
@@ -54,7 +84,7 @@ export const configSchema = z.strictObject({
     providerCorpId: z.string().min(1).optional(),
     allowEmptyReceiveId: z.boolean().default(false),
     allowReceiveIds: z.array(z.string()).default([]),
-  }),
+  }).optional(),
   receiver: z.strictObject({
     host: z.string().min(1).default('0.0.0.0'),
     port: port.default(8080),
@@ -100,15 +130,8 @@ export const configSchema = z.strictObject({
     allowPrivateRanges: z.array(cidr).default([]),
   }).prefault({}),
   // The website install flow (SPEC §6); absent = not served. Needs suite.secret (checked in crossFieldIssues).
-  install: z.strictObject({
-    publicBaseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).regex(/^[^?#]*$/, 'must have no query or fragment'),
-    installPath: path.default('/wecom/install'),
-    callbackPath: path.default('/wecom/install/callback'),
-    successUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional(),
-    stateTtlSeconds: z.number().int().min(10).max(3600).default(600),
-    testInstall: z.boolean().default(false),
-    installPageUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://open.work.weixin.qq.com/3rdapp/install'),
-  }).optional(),
+  // With apps:, install is per app (apps[i].install).
+  install: installSchema.optional(),
 });
 
 /**
@@ -142,7 +165,7 @@ export function crossFieldIssues(input: unknown): Array<{ path: string; message:
   const command = root.receiver?.commandPath ?? '/api/v1/wecom/command';
   if (data === command) issues.push({ path: 'receiver.commandPath', message: 'must differ from receiver.dataPath' });
   const install = (input as { install?: { installPath?: unknown; callbackPath?: unknown } } | null)?.install;
-  if (install !== undefined && install !== null) {
+  if (install !== undefined && install !== null && (input as { apps?: unknown }).apps === undefined) {
     if (!(input as { suite?: { secret?: unknown } }).suite?.secret) {
       issues.push({ path: 'install', message: 'needs suite.secret (the install route fetches a pre-auth code with the suite token)' });
     }
@@ -157,5 +180,21 @@ export function crossFieldIssues(input: unknown): Array<{ path: string; message:
 
 /** The configuration file as written (before defaults). */
 export type ConfigInput = z.input<typeof configSchema>;
-/** The validated configuration with every default applied. */
-export type Config = z.output<typeof configSchema>;
+/** What the schema itself yields (before `apps` is resolved from `suite:` or `apps:`). */
+export type ParsedConfig = z.output<typeof configSchema>;
+/** The `suite:` section, resolved. */
+export type SuiteConfig = NonNullable<ParsedConfig['suite']>;
+/** The website install flow's settings (`install:` / `apps[i].install`), defaults applied. */
+export type InstallConfig = z.output<typeof installSchema>;
+/** One app of the deployment, resolved: {@link AppConfig} plus its website install flow, when it has one. */
+export type DaemonAppConfig = AppConfig & { readonly install?: InstallConfig };
+
+/**
+ * The validated configuration with every default applied. `apps` is every app (from `apps:`, or the
+ * `suite:` shorthand as one `suite` app); `suite` is the first app in the `suite:` shape, for code that
+ * still serves one suite; `install` is the first app's.
+ */
+export type Config = Omit<ParsedConfig, 'suite' | 'apps'> & {
+  readonly suite: SuiteConfig;
+  readonly apps: readonly DaemonAppConfig[];
+};

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../src/errors.js';
+import { appsIssues, resolveApps } from './config-apps.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
 import { describeIssue } from './config-issues.js';
 
@@ -94,14 +95,14 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   if (!result.success) {
     for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   }
-  issues.push(...crossFieldIssues(interpolated));
+  issues.push(...crossFieldIssues(interpolated), ...appsIssues(interpolated));
   // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
   const unsetEnv = new Set(issues.filter((i) => i.message.startsWith('environment variable ')).map((i) => i.path));
   const reported = issues.filter((i) => !unsetEnv.has(i.path) || i.message.startsWith('environment variable '));
   issues.length = 0;
   issues.push(...reported);
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
-  return result.data;
+  return resolveApps(result.data);
 }
 
 function dedupe(issues: ConfigIssue[]): ConfigIssue[] {
@@ -135,6 +136,11 @@ export function loadConfigSections<K extends ConfigSection>(options: LoadConfigO
   const root = (raw !== null && typeof raw === 'object' ? raw : {}) as Record<string, unknown>;
   const picked: Record<string, unknown> = {};
   for (const section of sections) if (root[section] !== undefined) picked[section] = root[section];
+  // `suite` asked of an `apps:` config: the first app, in the suite: shape (what one-suite commands read).
+  if ((sections as readonly string[]).includes('suite') && root.suite === undefined && Array.isArray(root.apps) && root.apps.length > 0) {
+    const first = (root.apps[0] ?? {}) as Record<string, unknown>;
+    picked.suite = Object.fromEntries(['id', 'secret', 'token', 'encodingAESKey', 'providerCorpId'].filter((k) => first[k] !== undefined).map((k) => [k, first[k]]));
+  }
   for (const path of omit) {
     const [section, key] = path.split('.') as [string, string];
     const value = picked[section];
@@ -142,7 +148,7 @@ export function loadConfigSections<K extends ConfigSection>(options: LoadConfigO
   }
   const issues: ConfigIssue[] = [];
   const interpolated = interpolateEnv(picked, options.env, issues);
-  const shape = Object.fromEntries(sections.map((s) => [s, configSchema.shape[s]]));
+  const shape = Object.fromEntries(sections.map((s) => [s, s === 'suite' ? configSchema.shape.suite.unwrap() : configSchema.shape[s]]));
   const result = z.object(shape).safeParse(interpolated);
   if (!result.success) for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   if (issues.length > 0 || !result.success) throw new ConfigError(dedupe(issues), file);
@@ -155,24 +161,37 @@ export interface StoreConfig {
   readonly file: string;
   /** The configured targets' names and `enabled` flags, read as written (for `targets list`). */
   readonly targets: ReadonlyArray<{ readonly name: string; readonly enabled: boolean }>;
+  /** The configured apps' names and ids, read as written (`suite:` is one app named by its id): `--app NAME`. */
+  readonly apps: ReadonlyArray<{ readonly name: string; readonly id: string }>;
 }
 
 /** {@link loadConfigSections} for `store` only, plus the target names: `events list` and the other inspect commands. */
 export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
   const { config, file, raw } = loadConfigSections(options, ['store']);
-  const root = (raw ?? {}) as { targets?: unknown };
+  const root = (raw ?? {}) as { targets?: unknown; apps?: unknown; suite?: unknown };
+  const apps = Array.isArray(root.apps)
+    ? root.apps.flatMap((a: unknown) => {
+      const app = (a ?? {}) as { name?: unknown; id?: unknown };
+      return typeof app.id === 'string' ? [{ name: typeof app.name === 'string' ? app.name : app.id, id: app.id }] : [];
+    })
+    : typeof (root.suite as { id?: unknown } | undefined)?.id === 'string' ? [{ name: (root.suite as { id: string }).id, id: (root.suite as { id: string }).id }] : [];
   const targets = Array.isArray(root.targets)
     ? root.targets.flatMap((t: unknown) => {
       const target = (t ?? {}) as { name?: unknown; enabled?: unknown };
       return typeof target.name === 'string' ? [{ name: target.name, enabled: target.enabled !== false }] : [];
     })
     : [];
-  return { store: config.store, file, targets };
+  return { store: config.store, file, targets, apps };
 }
 
 /** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
 export function configWarnings(config: Config): ConfigIssue[] {
   const warnings: ConfigIssue[] = [];
+  config.apps.forEach((app, i) => {
+    if (i > 0 && app.install) {
+      warnings.push({ path: `apps[${i}].install`, message: 'not served yet: the receiver serves the website install flow of the first app only' });
+    }
+  });
   if (config.targets.length === 0) {
     warnings.push({ path: 'targets', message: 'no targets: events are stored and processed, but forwarded nowhere (add one under targets:)' });
   } else if (config.targets.every((t) => !t.enabled)) {

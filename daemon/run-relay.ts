@@ -6,7 +6,6 @@ import { WecomApiClient } from '../src/wecom-api/client.js';
 import { SuiteApi } from '../src/wecom-api/suite-api.js';
 import { migrateAppKeys } from '../src/store/migrate-app-keys.js';
 import { TokenProviders } from '../src/wecom-api/token-providers.js';
-import { appsOf } from './apps-of.js';
 import { startAdminServer, type AdminServer } from './admin/admin-server.js';
 import { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
@@ -63,7 +62,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   }
   const threaded = mode === 'start' && options.daemonThread === true && threadSharesStore(config.store);
   const store = options.store ?? (await createStore(config.store, { logger }));
-  const apps = appsOf(config);
+  const apps = config.apps;
   // A store of the one-suite release keyed corps by corp id alone: file them under the (first) suite app,
   // once, before anything reads credentials (idempotent; SPEC §10).
   const legacyOwner = apps.find((app) => app.kind === 'suite');
@@ -94,15 +93,11 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
-        suiteId: config.suite.id,
-        token: config.suite.token,
-        encodingAESKey: config.suite.encodingAESKey,
-        ...(config.suite.providerCorpId ? { providerCorpId: config.suite.providerCorpId } : {}),
+        // Every app (suite: is one), each on its paths; shared paths are told apart by signature.
+        apps: config.apps,
         allowEmptyReceiveId: config.suite.allowEmptyReceiveId,
         allowReceiveIds: config.suite.allowReceiveIds,
         store,
-        dataPath: config.receiver.dataPath,
-        commandPath: config.receiver.commandPath,
         maxClockSkewSeconds: config.receiver.maxClockSkewSeconds,
         host: config.receiver.host,
         port: config.receiver.port,
@@ -118,7 +113,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         } : {}),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
       }));
-      logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath }, 'receiver listening');
+      logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, apps: config.apps.map(({ name, kind, dataPath, commandPath }) => ({ name, kind, dataPath, commandPath })) }, 'receiver listening');
     }
     if (config.admin.enabled) {
       admin = await listenAs('admin.port', config.admin.host, config.admin.port, () => startAdminServer({
@@ -129,7 +124,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         store,
         logger,
         now,
-        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: apps.map(({ name, id, kind }) => ({ name, id, kind })) },
+        console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: config.apps.map(({ name, id, kind }) => ({ name, id, kind })) },
         readiness: () => (thread ? thread.readiness() : credentialFacts(daemon ? tokens : null, now())),
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');

@@ -22,6 +22,9 @@ export { REPLY_NAMESPACE, REPLY_TTL_MS, type StoredReply } from './receiver/repl
 export { sealReply, type SealReplyOptions } from './receiver/seal-reply.js';
 export { startReceiver, type StandaloneReceiver, type StandaloneReceiverOptions, type ExtraRoutes } from './receiver/standalone.js';
 export { RECEIVER_DEFAULTS, resolveReceiverOptions, type ReceiverOptions, type ResolvedReceiverOptions, type StoreFactory } from './receiver/receiver-options.js';
+export type { ReceiverApp, ResolvedReceiverApp, ReceiverRoute } from './receiver/receiver-apps.js';
+export type { AppKind, AppConfig } from './apps/app.js';
+export type { EventApp } from './events/normalize.js';
 export { createReceiveIdPolicy, type ReceiveIdContext, type ReceiveIdPolicyOptions } from './receiver/receive-id-policy.js';
 export { readBody, type BodyCarrier } from './receiver/read-body.js';
 export { noopReceiverMetrics, type ReceiverMetrics } from './receiver/receiver-metrics.js';

@@ -3,6 +3,7 @@ import type { Config } from '../config-schema.js';
 /** Every secret value in a configuration: scrubbed from logs and masked by `config print`. */
 export function configSecrets(config: Config): string[] {
   const values = [config.suite.secret, config.suite.token, config.suite.encodingAESKey, config.admin.token];
+  for (const app of config.apps) values.push(app.secret, app.token, app.encodingAESKey);
   for (const target of config.targets) {
     values.push(target.secret);
     // The chat bots' webhook URLs carry their credential (`key=`, `access_token=`, the path token).

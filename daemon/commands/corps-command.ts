@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { readAppCorps } from '../../src/apps/app-corps.js';
-import { appsOf } from '../apps-of.js';
 import { CommandExit, EXIT, loadCommandConfig, writeLine, type CommandContext } from './command-context.js';
 import { renderTable } from './table.js';
 
@@ -25,7 +24,7 @@ export function registerCorpsCommand(program: Command, context: CommandContext):
     .option('--json', 'one JSON object per line')
     .action(async (opts: CorpsListOpts) => {
       const { config } = await loadCommandConfig(context, opts.config);
-      const apps = appsOf(config);
+      const apps = config.apps;
       const shown = opts.app === undefined ? apps : apps.filter((app) => app.name === opts.app);
       if (shown.length === 0) {
         throw new CommandExit(EXIT.usage, `wecom-relay: --app: no app named ${opts.app} (apps: ${apps.map((app) => app.name).join(', ')})`);

@@ -2,7 +2,6 @@ import { stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import type { Command } from 'commander';
 import type { AppConfig } from '../../src/apps/app.js';
-import { appsOf } from '../apps-of.js';
 import { parseEncodingAESKey } from '../../src/crypto/key.js';
 import { ConfigError } from '../../src/errors.js';
 import type { Config } from '../config-schema.js';
@@ -66,7 +65,7 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
   const { createStore, parseStoreUrl, storeUrlOf } = await import('../../src/store/create-store.js');
 
   // Every app (SPEC §10): the `suite:` shorthand keeps its `suite.*` names; several apps are `apps.<name>.*`.
-  const apps = appsOf(config);
+  const apps = config.apps;
   const prefixOf = (app: AppConfig) => (apps.length === 1 ? 'suite' : `apps.${app.name}`);
   for (const app of apps) {
     const prefix = prefixOf(app);

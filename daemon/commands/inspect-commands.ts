@@ -37,6 +37,17 @@ function storeOptions(command: Command): Command {
     .option('--store <url>', 'store URL, overriding the configuration (sqlite:… or redis://…)');
 }
 
+/**
+ * The app id `--app NAME` means: the configured app of that name (or id); with `--store` alone (no
+ * configuration) the name is taken as the id. An unknown name is a usage error naming the known ones.
+ */
+function appIdOf(name: string, config: StoreConfig | null): string {
+  if (config === null) return name;
+  const app = config.apps.find((a) => a.name === name) ?? config.apps.find((a) => a.id === name);
+  if (!app) throw new CommandExit(EXIT.usage, `wecom-relay: --app: no app named ${name} (known: ${config.apps.map((a) => a.name).join(', ') || 'none'})`);
+  return app.id;
+}
+
 function iso(ms: number | null): string {
   return ms === null ? '' : new Date(ms).toISOString();
 }
@@ -111,23 +122,37 @@ async function expandEventIds(store: Store, ids: readonly string[]): Promise<{ i
   return { ids: out, empty };
 }
 
+/** The first `limit` of `rows` whose event's callback was stored for app `appId` (its `suiteId`). */
+async function ofApp(store: Store, rows: readonly DeliveryRecord[], appId: string, limit: number): Promise<DeliveryRecord[]> {
+  const appOf = new Map<string, string | undefined>();
+  const kept: DeliveryRecord[] = [];
+  for (const row of rows) {
+    if (kept.length >= limit) break;
+    if (!appOf.has(row.eventId)) appOf.set(row.eventId, (await store.getCallback(row.eventId))?.suiteId);
+    if (appOf.get(row.eventId) === appId) kept.push(row);
+  }
+  return kept;
+}
+
 /** `events list|show`, `deliveries list`, `replay`, `targets enable|disable`. */
 export function registerInspectCommands(program: Command, context: CommandContext): void {
   const events = program.command('events').description('inspect stored callbacks and their normalized events');
   storeOptions(events.command('list').description('list stored callbacks, newest first'))
     .option('--type <glob>', 'only these event types, e.g. "external_contact.*"')
     .option('--corp <corpId>', 'only this corp')
+    .option('--app <name>', 'only this app\'s callbacks (apps[i].name; its id with --store alone)')
     .option('--state <state>', 'pending | done | failed')
     .option('--since <time>', 'received at or after (ISO time, or a duration like 2h, 30m)')
     .option('--limit <n>', 'at most n rows', '50')
     .option('--json', 'one JSON object per line: the stored callback with its decrypted fields (secrets masked)')
-    .action(async (opts: StoreOpts & { type?: string; corp?: string; state?: string; since?: string; limit?: string; json?: boolean }) => {
+    .action(async (opts: StoreOpts & { type?: string; corp?: string; app?: string; state?: string; since?: string; limit?: string; json?: boolean }) => {
       if (opts.state && !['pending', 'done', 'failed'].includes(opts.state)) throw new CommandExit(EXIT.usage, `wecom-relay: --state must be pending, done or failed`);
-      await withStore(context, opts, async (store) => {
+      await withStore(context, opts, async (store, config) => {
         const rows = await store.listCallbacks({
           limit: limitOf(opts.limit),
           ...(opts.type ? { type: opts.type } : {}),
           ...(opts.corp ? { corpId: opts.corp } : {}),
+          ...(opts.app ? { suiteId: appIdOf(opts.app, config) } : {}),
           ...(opts.state ? { state: opts.state as CallbackState } : {}),
           ...(opts.since ? { since: parseTime(opts.since, Date.now()) } : {}),
         });
@@ -152,19 +177,24 @@ export function registerInspectCommands(program: Command, context: CommandContex
     .option('--status <state>', 'pending | delivered | dead')
     .option('--target <name>', 'only this target')
     .option('--event <id>', 'only this event')
+    .option('--app <name>', 'only deliveries of this app\'s events (apps[i].name; its id with --store alone)')
     .option('--since <time>', 'created at or after (ISO time, or a duration like 2h)')
     .option('--limit <n>', 'at most n rows', '50')
     .option('--json', 'one JSON object per line')
-    .action(async (opts: StoreOpts & { status?: string; target?: string; event?: string; since?: string; limit?: string; json?: boolean }) => {
+    .action(async (opts: StoreOpts & { status?: string; target?: string; event?: string; app?: string; since?: string; limit?: string; json?: boolean }) => {
       if (opts.status && !['pending', 'delivered', 'dead'].includes(opts.status)) throw new CommandExit(EXIT.usage, 'wecom-relay: --status must be pending, delivered or dead');
       await withStore(context, opts, async (store, config) => {
-        const rows = await store.listDeliveries({
-          limit: limitOf(opts.limit),
+        const limit = limitOf(opts.limit);
+        const appId = opts.app ? appIdOf(opts.app, config) : null;
+        const listed = await store.listDeliveries({
+          // With --app, the newest 100000 are read and kept when their event's callback is that app's.
+          limit: appId === null ? limit : 100_000,
           ...(opts.status ? { state: opts.status as DeliveryState } : {}),
           ...(opts.target ? { target: opts.target } : {}),
           ...(opts.event ? { eventId: opts.event } : {}),
           ...(opts.since ? { since: parseTime(opts.since, Date.now()) } : {}),
         });
+        const rows = appId === null ? listed : await ofApp(store, listed, appId, limit);
         printDeliveries(context, rows, opts.json === true, await targetStates(store, config));
       });
     });

@@ -1,6 +1,6 @@
 import { WecomApiError, WecomRelayError } from '../../src/errors.js';
 import type { EnrichmentError, EventEnvelope } from '../../src/events/envelope.js';
-import { normalize } from '../../src/events/normalize.js';
+import { normalize, type EventApp } from '../../src/events/normalize.js';
 import type { Logger } from '../../src/logger.js';
 import type { CallbackRecord } from '../../src/store/store.js';
 import { classifyErrcode } from '../../src/wecom-api/errcode.js';
@@ -20,6 +20,8 @@ export type Enricher = (event: EventEnvelope, signal: AbortSignal) => Promise<En
 /** What {@link processCallback} needs. */
 export interface ProcessContext {
   readonly suiteIds: readonly string[];
+  /** The deployment's apps (`config.apps`): the callback's app is the one whose id is its stored `suiteId`. */
+  readonly apps?: readonly EventApp[];
   /** Null when the daemon runs without the suite secret: credentials are then not managed. */
   readonly tokens: TokenProvider | null;
   /** Null when enrichment is off. */
@@ -77,7 +79,7 @@ function str(value: unknown): string | null {
  */
 export async function processCallback(callback: CallbackRecord, context: ProcessContext): Promise<ProcessOutcome> {
   const { tokens, logger, now } = context;
-  let event = normalize(callback);
+  let event = normalize(callback, context.apps?.find((app) => app.id === callback.suiteId));
   const fields = callback.fields;
   const age = now() - callback.receivedAt;
   let enrichment: Record<string, unknown> | null = null;

@@ -11,8 +11,13 @@ export interface ResolvedTarget extends TargetConfig {
   readonly enabledInConfig: boolean;
 }
 
-/** Applies the per-format defaults (rate limit, concurrency, timeout) to every configured target. */
-export function resolveTargets(config: Pick<Config, 'targets'>): ResolvedTarget[] {
+/**
+ * Applies the per-format defaults (rate limit, concurrency, timeout) to every configured target, and turns
+ * its `apps: [name…]` filter into app ids (`config.apps`; without them a name is taken as the id, which is
+ * what the `suite:` shorthand's one app is called).
+ */
+export function resolveTargets(config: Pick<Config, 'targets'> & { readonly apps?: Config['apps'] }): ResolvedTarget[] {
+  const idOf = (name: string): string => config.apps?.find((app) => app.name === name)?.id ?? name;
   return config.targets.map((t) => {
     const format = t.format as TargetFormat;
     const defaults = FORMAT_DEFAULTS[format];
@@ -23,6 +28,7 @@ export function resolveTargets(config: Pick<Config, 'targets'>): ResolvedTarget[
       secret: t.secret ?? null,
       events: t.events,
       corpIds: t.corpIds,
+      appIds: (t.apps ?? []).map(idOf),
       rateLimit: t.rateLimit ?? defaults.rateLimit,
       concurrency: t.concurrency ?? defaults.concurrency,
       timeoutMs: t.timeoutMs ?? defaults.timeoutMs,

@@ -19,6 +19,8 @@ export interface TargetConfig {
   readonly events: readonly string[];
   /** Only events from these corps; empty = all. */
   readonly corpIds: readonly string[];
+  /** Only events of these apps (the ids `apps: [name…]` names, SPEC §10); absent or empty = every app. */
+  readonly appIds?: readonly string[];
   /** At most `count` sends per `intervalMs` (rolling window). */
   readonly rateLimit: { readonly count: number; readonly intervalMs: number };
   /** Parallel sends to this target. */

@@ -1,3 +1,4 @@
+import type { AppKind } from '../apps/app.js';
 import type { CallbackFields } from '../xml/fields.js';
 
 /** Which of the suite's two callback URLs (or the install redirect) a callback arrived on. */
@@ -6,7 +7,16 @@ export type Endpoint = 'data' | 'command' | 'install';
 /** Where an event came from. Every id is a string. */
 export interface EventSource {
   readonly endpoint: Endpoint;
+  /** The callback's `SuiteId`, else the app's id (= {@link EventSource.appId} for every app's own callbacks). */
   readonly suiteId: string;
+  // The three app fields are on every event `normalize` makes (and required by the JSON Schema); they are
+  // optional in this type only so events built by hand before SPEC §10 (fixtures, stored history) still type-check.
+  /** The id of the app (SPEC §10) the callback came to: the one whose Token signed it. */
+  readonly appId?: string;
+  /** That app's name (`apps[i].name`; default its id). */
+  readonly app?: string;
+  /** That app's kind. */
+  readonly appKind?: AppKind;
   /** The authorizing corp, when the callback names one (AuthCorpId, or ToUserName on the data URL). */
   readonly corpId: string | null;
   readonly agentId: string | null;

@@ -4,6 +4,7 @@ import { EVENT_CATALOG, isKnownEventType } from './catalog.js';
 import { corpIdOf } from './corp-id-of.js';
 import { eventTypeOf } from './event-type-of.js';
 import { fieldText } from './field-text.js';
+import type { AppKind } from '../apps/app.js';
 import type { Endpoint, EventSource } from './envelope.js';
 import type { KnownEvent, WecomEvent } from './types.js';
 
@@ -18,6 +19,13 @@ export interface NormalizeInput {
   /** Epoch milliseconds. */
   readonly receivedAt: number;
   readonly fields: CallbackFields;
+}
+
+/** The app a callback came to (an `AppConfig` fits): `source.appId`, `source.app`, `source.appKind`. */
+export interface EventApp {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: AppKind;
 }
 
 /**
@@ -48,9 +56,11 @@ const RENAMES: Readonly<Record<string, string>> = {
  * camelCase, list containers as arrays, envelope fields and secrets left out) and `raw` (every field
  * as received, secrets left out). Enrichment starts as null. Never throws on any fields.
  *
+ * @param app - The app the callback came to (`source.appId`, `app`, `appKind`); absent = a `suite` app
+ *   named by the stored `suiteId` (what the one-suite configuration is).
  * @throws TypeError when `receivedAt` is not a finite epoch-milliseconds number (a caller bug).
  */
-export function normalize(callback: NormalizeInput): WecomEvent {
+export function normalize(callback: NormalizeInput, app?: EventApp): WecomEvent {
   if (!Number.isFinite(callback.receivedAt)) {
     throw new TypeError(`Expected \`receivedAt\` to be epoch milliseconds, got \`${String(callback.receivedAt)}\` (${typeof callback.receivedAt})`);
   }
@@ -60,6 +70,9 @@ export function normalize(callback: NormalizeInput): WecomEvent {
   const source: EventSource = {
     endpoint: callback.endpoint,
     suiteId: fieldText(fields, 'SuiteId') || callback.suiteId,
+    appId: app?.id ?? callback.suiteId,
+    app: app?.name ?? callback.suiteId,
+    appKind: app?.kind ?? 'suite',
     corpId: corpIdOf(fields),
     agentId: fieldText(fields, 'AgentID') || null,
   };

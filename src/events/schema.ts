@@ -1,3 +1,4 @@
+import { APP_KINDS } from '../apps/app.js';
 import { EVENT_CATALOG, EVENT_TYPES, type CatalogEntry } from './catalog.js';
 import { camelCaseField, isEnvelopeField, isListField, isSecretField } from './normalize.js';
 
@@ -38,11 +39,14 @@ export function eventEnvelopeSchema(): object {
       receivedAt: { type: 'string', format: 'date-time' },
       source: {
         type: 'object',
-        required: ['endpoint', 'suiteId', 'corpId', 'agentId'],
+        required: ['endpoint', 'suiteId', 'appId', 'app', 'appKind', 'corpId', 'agentId'],
         additionalProperties: false,
         properties: {
           endpoint: { enum: ['data', 'command', 'install'] },
           suiteId: { type: 'string' },
+          appId: { type: 'string', description: 'The id of the app the callback came to (SPEC §10)' },
+          app: { type: 'string', description: "That app's name (default: its id)" },
+          appKind: { enum: [...APP_KINDS] },
           corpId: nullableString,
           agentId: nullableString,
         },

@@ -43,7 +43,8 @@ export function sendResult(res: ServerResponse, result: CallbackResult | Install
 }
 
 /**
- * The drop-in Express middleware for a suite's data and command callback URLs.
+ * The drop-in Express middleware for a suite's data and command callback URLs (or every path of
+ * `options.apps`: several WeCom apps, told apart by their signatures where they share a path).
  *
  * ```ts
  * app.use(wecomCallback({ suiteId, token, encodingAESKey, store: 'sqlite:./data/wecom-relay.db' }));
@@ -55,13 +56,14 @@ export function sendResult(res: ServerResponse, result: CallbackResult | Install
  */
 export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware {
   // Everything (the store URL's scheme included) is validated before anything is built.
-  const { logger } = resolveReceiverOptions(options);
+  const resolved = resolveReceiverOptions(options);
+  const { logger } = resolved;
   // The adapter opens a URL (loading the store module only then); the core gets a factory.
   const opened = typeof options.store === 'string' ? storeFromUrl(options.store, { logger }) : null;
   const handler = createCallbackHandler({ ...options, logger, store: opened ? opened.open : options.store });
   const install = options.install
     ? installHandlerFor(options.install, {
-      suiteIds: typeof options.suiteId === 'string' ? [options.suiteId] : options.suiteId,
+      suiteIds: resolved.apps.filter((app) => app.kind !== 'contact_edit').flatMap((app) => app.ids),
       store: handler.store,
       logger,
       ...(options.metrics ? { metrics: options.metrics } : {}),
@@ -74,7 +76,7 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
   ready.catch((err: unknown) => logger.error({ err }, 'the receiver\'s store could not be opened; callbacks get 503 until it can'));
   const middleware = ((req, res, next) => {
     const { path, query } = splitUrl(req.url ?? '/');
-    const endpoint = path === handler.dataPath ? 'data' : path === handler.commandPath ? 'command' : null;
+    const endpoint = handler.endpointOf(path);
     if (endpoint === null) {
       const route = install?.routeOf(path) ?? null;
       if (install && route) install.handle({ method: req.method ?? 'GET', route, query }).then((result) => sendResult(res, result), next);
@@ -82,7 +84,7 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
       return;
     }
     handler
-      .handle({ method: req.method ?? 'GET', endpoint, query, readBody: (limit) => readBody(req as BodyCarrier, limit) })
+      .handle({ method: req.method ?? 'GET', endpoint, path, query, readBody: (limit) => readBody(req as BodyCarrier, limit) })
       .then((result) => sendResult(res, result), next);
   }) as WecomCallbackMiddleware;
   Object.defineProperty(middleware, 'handler', { value: handler });

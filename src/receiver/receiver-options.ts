@@ -5,18 +5,27 @@ import type { Store } from '../store/store.js';
 import type { ReplyHook } from './passive-reply.js';
 import { resolveInstallOptions, type InstallOptions, type ResolvedInstallOptions } from './install-options.js';
 import type { ReceiverMetrics } from './receiver-metrics.js';
+import { callbackPath, resolveReceiverApps, routesOf, type ReceiverApp, type ResolvedReceiverApp } from './receiver-apps.js';
 
 /** Options of {@link wecomCallback} and {@link createCallbackHandler}. */
 export interface ReceiverOptions {
-  /** The suite id (`ww…`), or several when one URL serves several suites. Command POSTs carry it as receiveid. */
-  readonly suiteId: string | readonly string[];
-  /** The callback Token from the suite's 回调配置. */
-  readonly token: string;
-  /** The 43-character EncodingAESKey from the suite's 回调配置. */
-  readonly encodingAESKey: string;
+  /**
+   * Several WeCom apps (SPEC §10) — suites, customized-app templates, the contact-edit authorization —
+   * each with its own Token, key and paths; instead of `suiteId`/`token`/`encodingAESKey` (which mean one
+   * `suite` app on `dataPath`/`commandPath`). Apps may share a path: the app is the one whose Token
+   * verifies `msg_signature` (every candidate checked in constant time), whose key decrypts and whose
+   * receiveid policy accepts. The stored callback's `suiteId` is that app's id.
+   */
+  readonly apps?: readonly ReceiverApp[];
+  /** The suite id (`ww…`), or several when one URL serves several suites. Command POSTs carry it as receiveid. Required without `apps`. */
+  readonly suiteId?: string | readonly string[];
+  /** The callback Token from the suite's 回调配置. Required without `apps`. */
+  readonly token?: string;
+  /** The 43-character EncodingAESKey from the suite's 回调配置. Required without `apps`. */
+  readonly encodingAESKey?: string;
   /**
    * The provider's own corpid: WeCom encrypts URL-verification GETs with it (both URLs). When unset, a GET
-   * is accepted with any receiveid (its signature still has to match the token).
+   * is accepted with any receiveid (its signature still has to match the token). With `apps`, set it per app.
    */
   readonly providerCorpId?: string;
   /**
@@ -26,12 +35,12 @@ export interface ReceiverOptions {
    */
   readonly store: string | Store | StoreFactory;
   /**
-   * Path of the data callback (数据回调URL).
+   * Path of the data callback (数据回调URL). With `apps`, set per app.
    * @default '/api/v1/wecom/callback'
    */
   readonly dataPath?: string;
   /**
-   * Path of the command callback (指令回调URL).
+   * Path of the command callback (指令回调URL). With `apps`, set per app.
    * @default '/api/v1/wecom/command'
    */
   readonly commandPath?: string;
@@ -102,11 +111,15 @@ export type StoreFactory = () => Promise<Store>;
 
 /** {@link ReceiverOptions} after validation, with every default applied. */
 export interface ResolvedReceiverOptions {
+  /** Every app served (the single-suite options as one `suite` app). */
+  readonly apps: readonly ResolvedReceiverApp[];
+  /** Every app's ids. The fields below up to `commandPath` are the first app's. */
   readonly suiteIds: readonly string[];
   readonly token: string;
   readonly encodingAESKey: string;
   readonly providerCorpId: string | null;
   readonly store: string | Store | StoreFactory;
+  /** The first app's data path; `''` when it has none. */
   readonly dataPath: string;
   readonly commandPath: string;
   readonly maxClockSkewSeconds: number;
@@ -141,22 +154,11 @@ function nonEmptyString(name: string, value: unknown): string {
   return value;
 }
 
-function path(name: string, value: unknown): string {
-  if (typeof value !== 'string' || !value.startsWith('/') || /[?#\s]/.test(value)) {
-    throw expected(name, 'an absolute path starting with `/`', value);
-  }
-  return value.length > 1 ? value.replace(/\/+$/, '') : value;
-}
-
-/**
- * Validates receiver options once, at construction, and applies defaults. Throws `TypeError` in the shape
- * ``Expected `x` to be …, got …`` — never echoing a secret (token and key values are described by length).
- */
-export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiverOptions {
-  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+/** The single-suite options (`suiteId`, `token`, `encodingAESKey`, paths) as one `suite` app. */
+function singleSuite(options: ReceiverOptions): ResolvedReceiverApp {
   const suiteIds = typeof options.suiteId === 'string' ? [options.suiteId] : options.suiteId;
   if (!Array.isArray(suiteIds) || suiteIds.length === 0 || !suiteIds.every((s) => typeof s === 'string' && s.length > 0)) {
-    throw expected('suiteId', 'a non-empty string or array of strings', options.suiteId);
+    throw expected('suiteId', 'a non-empty string or array of strings (or pass `apps`)', options.suiteId);
   }
   if (typeof options.token !== 'string' || options.token.length === 0) {
     throw new TypeError(`Expected \`token\` to be a non-empty string, got ${typeof options.token === 'string' ? 'an empty string' : typeof options.token}`);
@@ -166,6 +168,31 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     throw new TypeError(`Expected \`encodingAESKey\` to be 43 base64 characters, got ${got}`);
   }
   const providerCorpId = options.providerCorpId === undefined || options.providerCorpId === '' ? null : nonEmptyString('providerCorpId', options.providerCorpId);
+  const dataPath = callbackPath('dataPath', options.dataPath ?? RECEIVER_DEFAULTS.dataPath);
+  const commandPath = callbackPath('commandPath', options.commandPath ?? RECEIVER_DEFAULTS.commandPath);
+  if (dataPath === commandPath) throw expected('commandPath', 'different from `dataPath`', commandPath);
+  const id = suiteIds[0]!;
+  return { id, ids: [...suiteIds], kind: 'suite', name: id, token: options.token, encodingAESKey: options.encodingAESKey, providerCorpId, dataPath, commandPath };
+}
+
+/** `apps`, refusing the single-suite options beside it (one or the other). */
+function appsOnly(options: ReceiverOptions): ResolvedReceiverApp[] {
+  for (const name of ['suiteId', 'token', 'encodingAESKey', 'providerCorpId', 'dataPath', 'commandPath'] as const) {
+    if (options[name] !== undefined) throw expected(name, 'absent when `apps` is given (set it per app)', options[name]);
+  }
+  return resolveReceiverApps(options.apps);
+}
+
+/**
+ * Validates receiver options once, at construction, and applies defaults. Throws `TypeError` in the shape
+ * ``Expected `x` to be …, got …`` — never echoing a secret (token and key values are described by length).
+ */
+export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiverOptions {
+  if (options === null || typeof options !== 'object') throw expected('options', 'an object', options);
+  const apps = options.apps !== undefined ? appsOnly(options) : [singleSuite(options)];
+  const suiteIds = apps.flatMap((app) => app.ids);
+  const first = apps[0]!;
+  const providerCorpId = first.providerCorpId;
   const store = options.store;
   if (typeof store !== 'string' && typeof store !== 'function' && (store === null || typeof store !== 'object' || typeof (store as Store).putCallback !== 'function')) {
     throw expected('store', 'a store URL, a Store object or a function resolving one', store);
@@ -173,9 +200,9 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   if (typeof store === 'string' && !/^(sqlite:|file:|redis:\/\/|rediss:\/\/)/.test(store)) {
     throw expected('store', 'a URL starting with sqlite:, file:, redis:// or rediss://', store);
   }
-  const dataPath = path('dataPath', options.dataPath ?? RECEIVER_DEFAULTS.dataPath);
-  const commandPath = path('commandPath', options.commandPath ?? RECEIVER_DEFAULTS.commandPath);
-  if (dataPath === commandPath) throw expected('commandPath', 'different from `dataPath`', commandPath);
+  const dataPath = first.dataPath ?? '';
+  const commandPath = first.commandPath;
+  const routes = routesOf(apps);
   const skew = options.maxClockSkewSeconds ?? RECEIVER_DEFAULTS.maxClockSkewSeconds;
   if (typeof skew !== 'number' || !Number.isInteger(skew) || skew < 0) throw expected('maxClockSkewSeconds', 'an integer >= 0', skew);
   const allowEmpty = options.allowEmptyReceiveId ?? RECEIVER_DEFAULTS.allowEmptyReceiveId;
@@ -200,16 +227,18 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   if (typeof maxBodyBytes !== 'number' || !Number.isInteger(maxBodyBytes) || maxBodyBytes < 1024) {
     throw expected('maxBodyBytes', 'an integer >= 1024', maxBodyBytes);
   }
-  const install = options.install === undefined ? null : resolveInstallOptions(options.install, suiteIds);
+  const installable = apps.filter((app) => app.kind !== 'contact_edit').flatMap((app) => app.ids);
+  const install = options.install === undefined ? null : resolveInstallOptions(options.install, installable);
   for (const name of ['installPath', 'callbackPath'] as const) {
-    if (install && (install[name] === dataPath || install[name] === commandPath)) {
-      throw expected(`install.${name}`, 'different from `dataPath` and `commandPath`', install[name]);
+    if (install && routes.has(install[name])) {
+      throw expected(`install.${name}`, 'different from `dataPath` and `commandPath` (of every app)', install[name]);
     }
   }
   return {
-    suiteIds: [...suiteIds],
-    token: options.token,
-    encodingAESKey: options.encodingAESKey,
+    apps,
+    suiteIds,
+    token: first.token,
+    encodingAESKey: first.encodingAESKey,
     providerCorpId,
     store,
     dataPath,

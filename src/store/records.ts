@@ -54,6 +54,8 @@ export interface ListCallbacksQuery {
   /** Glob on the event type, e.g. `external_contact.*`. */
   readonly type?: string;
   readonly corpId?: string;
+  /** Only callbacks of this app (its id: the stored `suiteId`, SPEC §10). */
+  readonly suiteId?: string;
   /** receivedAt >= since */
   readonly since?: number;
   /** receivedAt < until */

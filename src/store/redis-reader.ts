@@ -19,6 +19,7 @@ interface CallbackFilterFields {
   readonly type: string;
   readonly corpId: string | null;
   readonly receivedAt: number;
+  readonly suiteId: string;
 }
 
 /** What `listDeliveries` filters on, read before whole records. */
@@ -91,10 +92,11 @@ export class RedisReader {
       (query.state === undefined || r.state === query.state) &&
       (query.type === undefined || matchesGlob(r.type, query.type)) &&
       (query.corpId === undefined || r.corpId === query.corpId) &&
+      (query.suiteId === undefined || r.suiteId === query.suiteId) &&
       inRange(r.receivedAt, query);
     const read = (ids: readonly string[]): Promise<Array<CallbackFilterFields | undefined>> =>
-      this.#fields(ids, 'cb', ['state', 'type', 'corpId', 'receivedAt'], ([state, type, corpId, receivedAt]) =>
-        ({ state: state as CallbackState, type: type ?? '', corpId: corpId ?? null, receivedAt: Number(receivedAt) }));
+      this.#fields(ids, 'cb', ['state', 'type', 'corpId', 'receivedAt', 'suiteId'], ([state, type, corpId, receivedAt, suiteId]) =>
+        ({ state: state as CallbackState, type: type ?? '', corpId: corpId ?? null, receivedAt: Number(receivedAt), suiteId: suiteId ?? '' }));
     const found = await this.walk(this.#keys.callbackIndex(query.state), query, limit, read, keep);
     const records = await this.callbacks(found.map((f) => idOf(f.member)));
     return records.filter((r): r is CallbackRecord => r !== undefined);

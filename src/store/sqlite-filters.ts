@@ -14,6 +14,7 @@ export function callbacksFilter(query: ListCallbacksQuery): Filter {
     ['state = ?', query.state],
     ['type GLOB ?', query.type === undefined ? undefined : toSqliteGlob(query.type)],
     ['corp_id = ?', query.corpId],
+    ['suite_id = ?', query.suiteId],
     ['received_at >= ?', query.since],
     ['received_at < ?', query.until],
   ]);

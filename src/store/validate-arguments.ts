@@ -72,6 +72,7 @@ export function checkCallbacksQuery(query: ListCallbacksQuery): number {
   if (query.state !== undefined && !CALLBACK_STATES.includes(query.state)) throw expected('query.state', `one of ${CALLBACK_STATES.join(', ')}`, query.state);
   if (query.type !== undefined) checkName('query.type', query.type);
   if (query.corpId !== undefined) checkName('query.corpId', query.corpId);
+  if (query.suiteId !== undefined) checkName('query.suiteId', query.suiteId);
   checkRange('query', query);
   return checkLimit(query.limit);
 }

@@ -4,7 +4,7 @@ import type { Enricher } from '../../daemon/consumer/process-callback.js';
 import type { Logger } from '../../src/logger.js';
 import { makeTarget } from '../helpers/delivery-fixtures.js';
 import { FakeStore } from './helpers/fake-store.js';
-import { advance, clockOf, settle } from './helpers/mock-clock.js';
+import { advance, clockOf, mockClockOf, settle } from './helpers/mock-clock.js';
 
 const START = 1_800_000_000_000;
 const FIELDS = {
@@ -13,8 +13,8 @@ const FIELDS = {
 };
 
 function setup(t: Test, enrich: Enricher | null = null) {
-  t.clock.travel(START);
-  const clock = clockOf(t.clock);
+  mockClockOf(t).travel(START);
+  const clock = clockOf(mockClockOf(t));
   const store = new FakeStore();
   const logs: Array<{ level: string; msg: string; obj: Record<string, unknown> }> = [];
   const log = (level: string) => (obj: object, msg?: string) => logs.push({ level, msg: msg ?? '', obj: obj as Record<string, unknown> });
@@ -64,7 +64,7 @@ t.test('a callback stored later is picked up at the next poll, or at once when w
   consumer.start();
   await settle();
   add('evt_late');
-  await advance(t.clock, 500, 500);
+  await advance(mockClockOf(t), 500, 500);
   t.equal(store.callbacks.get('evt_late')?.state, 'done', 'found at the next poll');
   add('evt_woken');
   consumer.wake();
@@ -79,7 +79,7 @@ t.test('the lease is renewed while a slow enrichment runs, so the callback is st
   consumer.start();
   await settle();
   t.equal(held.pending, 1, 'enrichment is running');
-  await advance(t.clock, 20_000, 1_000);
+  await advance(mockClockOf(t), 20_000, 1_000);
   t.ok((store.calls['renewCallbackLeases'] ?? 0) >= 4, 'renewed every third of the lease');
   t.ok(store.callbacks.get('evt_slow')!.leaseUntil! > START + 20_000, 'the lease reaches past the original 15 s');
   held.answerAll();
@@ -95,7 +95,7 @@ t.test('a callback whose lease was lost while it was processed is not completed 
   consumer.start();
   await settle();
   store.steal('evt_lost', 'other-daemon');
-  await advance(t.clock, 5_000, 1_000);
+  await advance(mockClockOf(t), 5_000, 1_000);
   held.answerAll();
   await settle();
   t.equal(store.calls['completeCallback'] ?? 0, 0, 'completion is not even attempted');
@@ -127,7 +127,7 @@ t.test('claim failures are retried with backoff, and work resumes when the store
   await settle();
   t.ok(logs.some((l) => l.level === 'error' && /claiming callbacks failed/.test(l.msg)), 'the failure is logged');
   store.fail.delete('claimCallbacks');
-  await advance(t.clock, 1_000, 500);
+  await advance(mockClockOf(t), 1_000, 500);
   t.equal(store.callbacks.get('evt_1')?.state, 'done', 'processed once the store answers again');
 });
 
@@ -139,7 +139,7 @@ t.test('stop waits for the callbacks being processed, renewing their leases mean
   await settle();
   let stopped = false;
   const stopping = consumer.stop(60_000).then(() => { stopped = true; });
-  await advance(t.clock, 10_000, 1_000);
+  await advance(mockClockOf(t), 10_000, 1_000);
   t.notOk(stopped, 'still waiting for the callback in progress');
   t.ok((store.calls['renewCallbackLeases'] ?? 0) >= 2, 'its lease is renewed while stopping');
   held.answerAll();

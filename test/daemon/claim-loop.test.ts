@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { ClaimLoop, type ClaimLoopOptions } from '../../daemon/claim-loop.js';
 import type { Logger } from '../../src/logger.js';
-import { advance, clockOf, settle } from './helpers/mock-clock.js';
+import { advance, clockOf, mockClockOf, settle } from './helpers/mock-clock.js';
 
 interface Item {
   readonly id: string;
@@ -26,8 +26,8 @@ interface Harness {
 }
 
 function harness(t: Test, overrides: Partial<ClaimLoopOptions<Item>> = {}): Harness {
-  t.clock.travel(1_000_000);
-  const clock = clockOf(t.clock);
+  mockClockOf(t).travel(1_000_000);
+  const clock = clockOf(mockClockOf(t));
   const logs: Harness['logs'] = [];
   const log = (level: string) => (obj: object, msg?: string) => logs.push({ level, msg: msg ?? '', obj: obj as Record<string, unknown> });
   const logger: Logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
@@ -87,9 +87,9 @@ t.test('an idle loop polls every poll interval and claims at once when woken', a
   h.loop.start();
   await settle();
   t.equal(h.claims.length, 1, 'it looked once at start');
-  await advance(t.clock, 499, 499);
+  await advance(mockClockOf(t), 499, 499);
   t.equal(h.claims.length, 1, 'not again before the poll interval');
-  await advance(t.clock, 1, 1);
+  await advance(mockClockOf(t), 1, 1);
   t.equal(h.claims.length, 2, 'again after the poll interval');
   h.backlog.push('x');
   h.loop.wake();
@@ -103,15 +103,15 @@ t.test('a heartbeat at a third of the lease renews every held item in one call',
   h.loop.start();
   await settle();
   h.loop.release('c');
-  await advance(t.clock, 4_999, 4_999);
+  await advance(mockClockOf(t), 4_999, 4_999);
   t.equal(h.renewals.length, 0, 'no renewal before a third of the lease');
-  await advance(t.clock, 1, 1);
+  await advance(mockClockOf(t), 1, 1);
   t.equal(h.renewals.length, 1, 'one renewal at a third of the lease');
   const [ids, leaseUntil, now] = h.renewals[0]!;
   t.same([...ids].sort(), ['a', 'b'], 'the held items, not the released one');
   t.equal(leaseUntil, now + 15_000, 'extended to a full lease from now');
   t.equal(h.loop.leaseUntil('a'), leaseUntil, 'the new lease end is kept');
-  await advance(t.clock, 5_000, 5_000);
+  await advance(mockClockOf(t), 5_000, 5_000);
   t.equal(h.renewals.length, 2, 'and again one third later');
 });
 
@@ -150,11 +150,11 @@ t.test('claim failures back off exponentially from the poll interval, then claim
   await settle();
   const retries = () => h.logs.filter((l) => l.level === 'error').map((l) => l.obj['retryInMs']);
   t.same(retries(), [1_000], 'the first failure waits twice the poll interval');
-  await advance(t.clock, 1_000, 1_000);
+  await advance(mockClockOf(t), 1_000, 1_000);
   t.same(retries(), [1_000, 2_000], 'the second waits twice as long');
-  await advance(t.clock, 2_000, 2_000);
+  await advance(mockClockOf(t), 2_000, 2_000);
   t.same(retries(), [1_000, 2_000, 4_000], 'and the third twice as long again');
-  await advance(t.clock, 4_000, 4_000);
+  await advance(mockClockOf(t), 4_000, 4_000);
   t.same(h.dispatched, ['a'], 'the fourth claim succeeds');
 });
 
@@ -166,7 +166,7 @@ t.test('holdOff delays claiming by the time it answers', async (t) => {
   await settle();
   t.equal(h.claims.length, 0, 'no claim while held off');
   pausedFor = 0;
-  await advance(t.clock, 3_000, 3_000);
+  await advance(mockClockOf(t), 3_000, 3_000);
   t.same(h.dispatched, ['a'], 'claims once the hold-off passed');
 });
 
@@ -177,17 +177,17 @@ t.test('stop ends claiming; close ends the heartbeat', async (t) => {
   await settle();
   await h.loop.stop();
   h.backlog.push('b');
-  await advance(t.clock, 5_000, 500);
+  await advance(mockClockOf(t), 5_000, 500);
   t.same(h.dispatched, ['a'], 'nothing claimed after stop');
   t.equal(h.renewals.length, 1, 'held items are still renewed after stop (while their work drains)');
   await h.loop.close();
-  await advance(t.clock, 10_000, 1_000);
+  await advance(mockClockOf(t), 10_000, 1_000);
   t.equal(h.renewals.length, 1, 'no renewal after close');
 });
 
 t.test('a lease must be positive', async (t) => {
   t.throws(() => new ClaimLoop<Item>({
-    clock: clockOf(t.clock), logger: { debug() {}, info() {}, warn() {}, error() {} }, noun: 'items', leaseMs: 0, pollIntervalMs: 1,
+    clock: clockOf(mockClockOf(t)), logger: { debug() {}, info() {}, warn() {}, error() {} }, noun: 'items', leaseMs: 0, pollIntervalMs: 1,
     room: () => 1, claim: async () => [], renew: async () => [], dispatch: () => {},
   }), TypeError, 'leaseMs 0 is refused');
 });

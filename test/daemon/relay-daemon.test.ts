@@ -8,7 +8,7 @@ import type { DeliveryRecord } from '../../src/store/store.js';
 import { silentLogger } from '../../src/logger.js';
 import { generateSuiteKeys } from '../helpers/keys.js';
 import { FakeStore } from './helpers/fake-store.js';
-import { advance, clockOf, settle } from './helpers/mock-clock.js';
+import { advance, clockOf, mockClockOf, settle } from './helpers/mock-clock.js';
 
 const START = 1_800_000_000_000;
 const SUITE_ID = 'ww917724cb573d8629';
@@ -32,8 +32,8 @@ function fakeSender() {
 }
 
 function setup(t: Test, targets: ReadonlyArray<Record<string, unknown>> = [{ name: 'hooks', url: 'http://127.0.0.1:9/hooks', format: 'json' }]) {
-  t.clock.travel(START);
-  const clock = clockOf(t.clock);
+  mockClockOf(t).travel(START);
+  const clock = clockOf(mockClockOf(t));
   const store = new FakeStore();
   const sender = fakeSender();
   const delivered: DeliveryRecord[] = [];
@@ -90,7 +90,7 @@ t.test('a contract change names what changed: a delivery wakes its own target on
   store.emitChange({ kind: 'delivery', target: 'a' });
   await settle(20);
   t.same(sender.sent.map((r) => r.url), ['http://127.0.0.1:9/a'], 'only target a looked at once');
-  await advance(t.clock, 500, 500);
+  await advance(mockClockOf(t), 500, 500);
   t.equal(sender.sent.length, 2, 'b finds its delivery at its next poll');
 });
 
@@ -118,7 +118,7 @@ t.test('deliveries in flight keep their leases renewed; one whose lease was lost
   const leaseMs = deliveryLeaseMs(config.daemon.leaseMs, 10_000);
   t.equal(store.deliveries.get('evt_5:hooks')?.leaseUntil, START + leaseMs, 'claimed under the target lease');
   store.steal('evt_6:hooks', 'daemon-b');
-  await advance(t.clock, Math.ceil(leaseMs / 3), 1_000);
+  await advance(mockClockOf(t), Math.ceil(leaseMs / 3), 1_000);
   t.ok(store.deliveries.get('evt_5:hooks')!.leaseUntil! > START + leaseMs, 'evt_5 has its lease renewed');
   sender.releaseAll();
   await settle(20);

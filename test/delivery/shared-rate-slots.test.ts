@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { SharedRateSlots } from '../../daemon/delivery/shared-rate-slots.js';
-import { advance, clockOf, settle } from '../daemon/helpers/mock-clock.js';
+import { advance, clockOf, mockClockOf, settle } from '../daemon/helpers/mock-clock.js';
 
 function setup(t: Test, grants: number[]) {
   const calls: Array<{ wanted: number; now: number }> = [];
@@ -11,7 +11,7 @@ function setup(t: Test, grants: number[]) {
       return { granted, retryInMs: granted < wanted ? 200 : 0 };
     },
   };
-  const slots = new SharedRateSlots({ store, key: 'target:x', limit: { count: 1, intervalMs: 200 }, clock: clockOf(t.clock) });
+  const slots = new SharedRateSlots({ store, key: 'target:x', limit: { count: 1, intervalMs: 200 }, clock: clockOf(mockClockOf(t)) });
   return { slots, calls };
 }
 
@@ -28,11 +28,11 @@ t.test('when fewer are granted, the rest wait the answered retryInMs on the cloc
   const all = Array.from({ length: 4 }, (_, i) => slots.take().then((ok) => { if (ok) order.push(i); }));
   await settle();
   t.same(order, [0, 1], 'the first two are granted');
-  await advance(t.clock, 199, 199);
+  await advance(mockClockOf(t), 199, 199);
   t.same(order, [0, 1], 'nothing more before retryInMs');
-  await advance(t.clock, 1, 1);
+  await advance(mockClockOf(t), 1, 1);
   t.same(order, [0, 1, 2], 'the third after retryInMs');
-  await advance(t.clock, 200, 200);
+  await advance(mockClockOf(t), 200, 200);
   await Promise.all(all);
   t.same(order, [0, 1, 2, 3], 'then the fourth');
   t.same(calls.map((c) => c.wanted), [4, 2, 1], 'each retry asks for those still waiting');
@@ -46,7 +46,7 @@ t.test('close ends every wait with false; a store failure rejects the waiting ta
   t.equal(await waiting, false, 'a closed wait resolves false');
   t.equal(await slots.take(), false, 'and later takes too');
   const failing = new SharedRateSlots({
-    store: { takeRateSlots: async () => { throw new Error('down'); } }, key: 'k', limit: { count: 1, intervalMs: 1 }, clock: clockOf(t.clock),
+    store: { takeRateSlots: async () => { throw new Error('down'); } }, key: 'k', limit: { count: 1, intervalMs: 1 }, clock: clockOf(mockClockOf(t)),
   });
   await t.rejects(failing.take(), /down/, 'the store error reaches the send');
 });

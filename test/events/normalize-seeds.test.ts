@@ -224,7 +224,7 @@ for (const seed of SEEDS) {
     t.strictSame(event.data, seed.data, 'data: the fields in camelCase without the envelope fields');
     t.equal(event.timestamp, '2014-06-24T11:48:33.000Z', 'timestamp from TimeStamp 1403610513');
     t.equal(event.receivedAt, '2026-11-22T08:00:00.123Z', 'receivedAt from the stored time, with milliseconds');
-    t.strictSame(event.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'source: SuiteId and AuthCorpId from the fields');
+    t.strictSame(event.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', appId: 'ww917724cb573d8629', app: 'ww917724cb573d8629', appKind: 'suite', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'source: SuiteId and AuthCorpId from the fields; the app is the stored one');
     t.strictSame(event.raw, fields, 'raw: every decrypted field as received');
     t.equal(event.enrichment, null, 'enrichment starts null');
     t.equal(event.enrichmentError, null, 'enrichmentError starts null');
@@ -242,12 +242,12 @@ t.test('the SPEC §7 example envelope is reproduced field for field', async (t) 
   t.equal(event.type, 'external_contact.added', 'type');
   t.equal(event.timestamp, '2014-06-24T11:48:33.000Z', 'timestamp');
   t.equal(event.receivedAt, '2026-11-22T08:00:00.123Z', 'receivedAt');
-  t.strictSame(event.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'source');
+  t.strictSame(event.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', appId: 'ww4asffe99e54c0f4c', app: 'ww4asffe99e54c0f4c', appKind: 'suite', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'source');
   t.strictSame(event.data, { userId: 'zhangsan', externalUserId: 'woAJ2GCAAAXtWyujaWJHDDGi0mACH71w', state: 'teststate', welcomeCode: 'WELCOMECODE' }, 'data');
   t.equal(event.enrichmentError, null, 'enrichmentError');
   t.equal(event.raw.SuiteId, 'ww4asffe99e54c0f4c', 'raw.SuiteId');
   t.equal(event.raw.InfoType, 'change_external_contact', 'raw.InfoType');
   t.equal(event.raw.TimeStamp, '1403610513', 'raw values are strings');
   const json = JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
-  t.strictSame(json.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'agentId survives JSON as null');
+  t.strictSame(json.source, { endpoint: 'command', suiteId: 'ww4asffe99e54c0f4c', appId: 'ww4asffe99e54c0f4c', app: 'ww4asffe99e54c0f4c', appKind: 'suite', corpId: 'wxf8b4f85f3a794e77', agentId: null }, 'agentId survives JSON as null');
 });

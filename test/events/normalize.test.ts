@@ -112,7 +112,7 @@ t.test('a JSON text message (A4) → message.text with MsgId exact', async (t) =
   const event = run('{"ToUserName":"wx5823bf96d3bd56c7","FromUserName":"mycreate","CreateTime": 1409659813,"MsgType":"text","Content":"hello","MsgId":4561255354251345929,"AgentID": 218}', 'data');
   t.equal(event.type, 'message.text', 'type');
   t.strictSame(event.data, { fromUserName: 'mycreate', content: 'hello', msgId: '4561255354251345929' }, 'data with the exact MsgId');
-  t.strictSame(event.source, { endpoint: 'data', suiteId: SUITE_ID, corpId: 'wx5823bf96d3bd56c7', agentId: '218' }, 'source falls back to the configured suite id');
+  t.strictSame(event.source, { endpoint: 'data', suiteId: SUITE_ID, appId: SUITE_ID, app: SUITE_ID, appKind: 'suite', corpId: 'wx5823bf96d3bd56c7', agentId: '218' }, 'source falls back to the configured suite id');
   t.equal(event.timestamp, '2014-09-02T12:10:13.000Z', 'timestamp from CreateTime');
 });
 
@@ -220,4 +220,12 @@ t.test('the event union narrows on type to the typed data', async (t) => {
     default:
       t.fail(`unexpected type ${event.type}`);
   }
+});
+
+t.test('source.appId, app and appKind: the app given, else a suite named by the stored suiteId', async (t) => {
+  const fields = parseMessage('<xml><SuiteId><![CDATA[wwHRcontactEdit]]></SuiteId><InfoType><![CDATA[change_contact]]></InfoType><ChangeType><![CDATA[create_user]]></ChangeType><AuthCorpId><![CDATA[wwcorp]]></AuthCorpId><UserID><![CDATA[u1]]></UserID><TimeStamp>1403610513</TimeStamp></xml>');
+  const callback = { id: 'evt_x', endpoint: 'command' as const, suiteId: 'wwHRcontactEdit', receiveId: 'wwHRcontactEdit', receivedAt: 0, fields };
+  const event = normalize(callback, { id: 'wwHRcontactEdit', name: 'hr', kind: 'contact_edit' });
+  t.match(event.source, { suiteId: 'wwHRcontactEdit', appId: 'wwHRcontactEdit', app: 'hr', appKind: 'contact_edit' });
+  t.match(normalize(callback).source, { appId: 'wwHRcontactEdit', app: 'wwHRcontactEdit', appKind: 'suite' }, 'no app: the suite shorthand');
 });

@@ -77,6 +77,17 @@ export function inboxContract(t: Test, c: ContractContext): void {
     t.same(ids(await store.listCallbacks({ corpId: 'wwcorp1', state: 'pending', type: 'external_*' })), ['evt_e', 'evt_c'], 'filters combine');
   });
 
+  t.test('listCallbacks filters by app (the stored suiteId, SPEC §10)', async (t) => {
+    const store = await open(t);
+    await store.putCallback(callback('evt_s1', { receivedAt: T0 + 1, suiteId: 'wwCRMsuite' }));
+    await store.putCallback(callback('evt_h1', { receivedAt: T0 + 2, suiteId: 'wwHRcontactEdit' }));
+    await store.putCallback(callback('evt_s2', { receivedAt: T0 + 3, suiteId: 'wwCRMsuite' }));
+    t.same(ids(await store.listCallbacks({ suiteId: 'wwCRMsuite' })), ['evt_s2', 'evt_s1'], 'one app\'s callbacks, newest first');
+    t.same(ids(await store.listCallbacks({ suiteId: 'wwHRcontactEdit', limit: 5 })), ['evt_h1'], 'the other app');
+    t.same(ids(await store.listCallbacks({ suiteId: 'wwnone' })), [], 'an app with none');
+    t.same(ids(await store.listCallbacks({ suiteId: 'wwCRMsuite', limit: 1 })), ['evt_s2'], 'with a limit');
+  });
+
   // ── Claims ──────────────────────────────────────────────────────────────────────────────────────
 
   t.test('claimCallbacks leases the oldest due callbacks, up to limit', async (t) => {

@@ -1,7 +1,23 @@
-import type { Clock as MockClock } from '@tapjs/clock';
+import { Clock as MockClock } from 'clock-mock';
 import type { Clock } from '../../../src/clock.js';
 
-/** The daemon's {@link Clock} on tap's mock clock (`t.clock`): time moves only when the test advances it. */
+const clocks = new WeakMap<object, MockClock>();
+
+/**
+ * The mock clock of one test (clock-mock, the clock tap's `t.clock` plugin wraps; used directly, since a
+ * non-default tap plugin makes tap install a second copy of its plugins, which breaks `t.mockImport`).
+ * Never entered globally: the code under test gets it through {@link clockOf}.
+ */
+export function mockClockOf(t: object): MockClock {
+  let clock = clocks.get(t);
+  if (!clock) {
+    clock = new MockClock();
+    clocks.set(t, clock);
+  }
+  return clock;
+}
+
+/** The daemon's {@link Clock} on a test's mock clock ({@link mockClockOf}): time moves only when the test advances it. */
 export function clockOf(mock: MockClock): Clock {
   return {
     now: () => mock.now(),

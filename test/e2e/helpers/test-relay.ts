@@ -14,6 +14,7 @@ import { eventId } from '../../../src/events/event-id.js';
 import { sampleCallback } from '../../../src/events/samples.js';
 import { createStore } from '../../../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../../../src/store/store.js';
+import { appCorpKey } from '../../../src/store/app-corp-key.js';
 import { namespaces } from '../../../src/store/namespaces.js';
 import type { CallbackFields } from '../../../src/xml/fields.js';
 import { buildXml } from '../../../src/xml/build-xml.js';
