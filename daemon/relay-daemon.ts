@@ -112,7 +112,7 @@ export class RelayDaemon {
       leaseMs: leaseFloor,
       pollIntervalMs: config.daemon.pollIntervalMs,
       context: {
-        suiteIds: [config.suite.id], tokens: this.tokens, enrich, targets, logger, now,
+        suiteIds: [config.suite.id], apps: config.apps, tokens: this.tokens, enrich, targets, logger, now,
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
         maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
       },
