@@ -17,11 +17,11 @@ const ENCODING_AES_KEY = /^[A-Za-z0-9+/]{43}$/;
  */
 export function parseEncodingAESKey(encodingAESKey: string): Buffer {
   if (typeof encodingAESKey !== 'string') {
-    throw new TypeError(`Expected \`encodingAESKey\` to be 43 base64 characters, got ${describe(encodingAESKey)}`);
+    throw new TypeError(`Expected \`encodingAESKey\` to be exactly 43 base64 characters, got ${describe(encodingAESKey)}`);
   }
   if (!ENCODING_AES_KEY.test(encodingAESKey)) {
     const detail = encodingAESKey.length === 43 ? 'characters outside the base64 alphabet' : `${encodingAESKey.length} characters`;
-    throw new TypeError(`Expected \`encodingAESKey\` to be 43 base64 characters, got ${detail}`);
+    throw new TypeError(`Expected \`encodingAESKey\` to be exactly 43 base64 characters, got ${detail}`);
   }
   const key = Buffer.from(`${encodingAESKey}=`, 'base64');
   // Unreachable for 43 alphabet characters (43 × 6 bits = 32 bytes + 2 spare bits); kept as the invariant.

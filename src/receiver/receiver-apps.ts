@@ -86,7 +86,7 @@ export function resolveReceiverApps(apps: unknown): ResolvedReceiverApp[] {
     }
     if (typeof app.encodingAESKey !== 'string' || !KEY.test(app.encodingAESKey)) {
       const got = typeof app.encodingAESKey === 'string' ? `${app.encodingAESKey.length} characters` : typeof app.encodingAESKey;
-      throw new TypeError(`Expected \`${at}.encodingAESKey\` to be 43 base64 characters, got ${got}`);
+      throw new TypeError(`Expected \`${at}.encodingAESKey\` to be exactly 43 base64 characters, got ${got}`);
     }
     const providerCorpId = app.providerCorpId === undefined || app.providerCorpId === '' ? null : text(`${at}.providerCorpId`, app.providerCorpId);
     let dataPath: string | null;

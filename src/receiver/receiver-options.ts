@@ -165,7 +165,7 @@ function singleSuite(options: ReceiverOptions): ResolvedReceiverApp {
   }
   if (typeof options.encodingAESKey !== 'string' || !/^[A-Za-z0-9+/]{43}$/.test(options.encodingAESKey)) {
     const got = typeof options.encodingAESKey === 'string' ? `${options.encodingAESKey.length} characters` : typeof options.encodingAESKey;
-    throw new TypeError(`Expected \`encodingAESKey\` to be 43 base64 characters, got ${got}`);
+    throw new TypeError(`Expected \`encodingAESKey\` to be exactly 43 base64 characters, got ${got}`);
   }
   const providerCorpId = options.providerCorpId === undefined || options.providerCorpId === '' ? null : nonEmptyString('providerCorpId', options.providerCorpId);
   const dataPath = callbackPath('dataPath', options.dataPath ?? RECEIVER_DEFAULTS.dataPath);

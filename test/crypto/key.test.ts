@@ -18,7 +18,7 @@ t.test('a key of the wrong length is a TypeError naming the length, not the key'
   for (const encodingAESKey of [SET_A.encodingAESKey.slice(0, 42), `${SET_A.encodingAESKey}A`, `${SET_A.encodingAESKey}=`, '', 'abcdefghijkl']) {
     t.throws(() => parseEncodingAESKey(encodingAESKey), {
       name: 'TypeError',
-      message: `Expected \`encodingAESKey\` to be 43 base64 characters, got ${encodingAESKey.length} characters`,
+      message: `Expected \`encodingAESKey\` to be exactly 43 base64 characters, got ${encodingAESKey.length} characters`,
     }, `${encodingAESKey.length} characters are rejected`);
   }
 });

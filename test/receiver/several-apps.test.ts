@@ -135,7 +135,7 @@ t.test('apps are validated at construction', async (t) => {
     ['duplicate names', { apps: [{ ...ok, name: 'x' }, { ...ok, id: 'wwB', name: 'x', ...generateSuiteKeys() }] }, /`apps\[1\]\.name`/],
     ['contact_edit with a data path', { apps: [{ kind: 'contact_edit', id: 'wwCE', ...k, commandPath: '/ce', dataPath: '/d' }] }, /`apps\[0\]\.dataPath`/],
     ['bad kind', { apps: [{ ...ok, kind: 'bot' as never }] }, /`apps\[0\]\.kind`/],
-    ['short key', { apps: [{ ...ok, encodingAESKey: 'abc' }] }, /`apps\[0\]\.encodingAESKey` to be 43 base64 characters, got 3 characters/],
+    ['short key', { apps: [{ ...ok, encodingAESKey: 'abc' }] }, /`apps\[0\]\.encodingAESKey` to be exactly 43 base64 characters, got 3 characters/],
     ['same Token and key on one path', { apps: [ok, { ...ok, id: 'wwB', dataPath: '/d2' }] }, /`apps\[1\]\.commandPath`.*same Token and EncodingAESKey/],
     ['a data path that is another app\'s command path', { apps: [ok, { ...ok, id: 'wwB', ...generateSuiteKeys(), dataPath: '/c', commandPath: '/c3' }] }, /`apps\[1\]\.dataPath`/],
     ['apps and suiteId', { apps: [ok], suiteId: 'wwA' }, /`suiteId` to be absent/],
