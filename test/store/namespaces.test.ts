@@ -17,6 +17,7 @@ const samples: ReadonlyArray<[keyof typeof namespaces, unknown, unknown]> = [
   ['openUserId', 'woAbC', { invalid: false }],
   ['chatMemberVersion', 'v1', 1],
   ['target', { disabled: true, reason: null, changedAt: 1 }, { disabled: 'yes', reason: null, changedAt: 1 }],
+  ['reply', { reply: { type: 'text', content: 'hi' }, xml: '<xml/>', repliedAt: 1 }, { reply: { type: 'text', content: 'hi' }, xml: 1, repliedAt: 1 }],
   ['doctor', { at: 1 }, {}],
 ];
 
