@@ -43,8 +43,9 @@ if (!redisServerAvailable()) {
     const config = writeScaleConfig({ dir, store, targetUrl: `${target.url}/hook`, rateLimit: RATE, concurrency: CONCURRENCY });
     const [serve, daemon] = await Promise.all([startRelayProcess(t, 'serve', config.path), startRelayProcess(t, 'daemon', config.path)]);
 
-    const before = sealPosts({ suiteId: config.suiteId, keys: config.keys, count: 60 });
-    const during = sealPosts({ suiteId: config.suiteId, keys: config.keys, count: 5, firstSeq: 60 });
+    const sealedAt = new Date();
+    const before = sealPosts({ suiteId: config.suiteId, keys: config.keys, count: 60, now: sealedAt });
+    const during = sealPosts({ suiteId: config.suiteId, keys: config.keys, count: 5, firstSeq: 60, now: sealedAt });
     const expected = new Set([...before, ...during].map((p) => p.id));
     t.equal(expected.size, 65, 'the callbacks are distinct events');
 

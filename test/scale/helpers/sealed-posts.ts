@@ -26,6 +26,12 @@ export interface SealPostsOptions {
   readonly firstSeq?: number;
   /** @default 'add_external_contact' */
   readonly kind?: string;
+  /**
+   * The time the samples are sealed at. Batches that must stay distinct from each other share one: a
+   * sample's time is `now − seq` seconds, so two batches sealed a few seconds apart would collide.
+   * @default new Date()
+   */
+  readonly now?: Date;
 }
 
 /**
@@ -33,7 +39,7 @@ export interface SealPostsOptions {
  * from its plaintext, so a test knows up front exactly which ids must reach the target.
  */
 export function sealPosts(options: SealPostsOptions): SealedPost[] {
-  const now = new Date();
+  const now = options.now ?? new Date();
   const posts: SealedPost[] = [];
   for (let i = 0; i < options.count; i++) {
     const sample = sampleCallback(options.kind ?? 'add_external_contact', {
