@@ -62,7 +62,7 @@ async function checkPorts(config: Config, add: (name: string, status: DoctorChec
 export async function runDoctor(config: Config, options: DoctorOptions): Promise<DoctorCheck[]> {
   const checks: DoctorCheck[] = [];
   const add = (name: string, status: DoctorCheck['status'], detail: string) => checks.push({ name, status, detail });
-  const { createStore, parseStoreUrl, storeUrlOf } = await import('../../src/store/create-store.js');
+  const { createStore, describeStoreSetting, parseStoreUrl, storeUrlOf } = await import('../../src/store/create-store.js');
 
   // Every app (SPEC §10): the `suite:` shorthand keeps its `suite.*` names; several apps are `apps.<name>.*`.
   const apps = config.apps;
@@ -120,7 +120,7 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
       await store.close();
     }
   } catch (error) {
-    add('store', 'fail', `${storeUrlOf(config.store).replace(/\/\/[^@/]*@/, '//***@')}: ${(error as Error).message}`);
+    add('store', 'fail', `${describeStoreSetting(config.store)}: ${(error as Error).message}`);
   }
 
   try {

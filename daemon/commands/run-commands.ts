@@ -49,10 +49,10 @@ export function registerRunCommands(program: Command, context: CommandContext): 
       .action(async (opts: { config?: string }) => {
         const loaded = await loadCommandConfig(context, opts.config);
         const config = configForMode(loaded.config, loaded.raw, mode);
-        const [{ createLogger, resolveLogFormat }, { runRelay }, { configWarnings }] = await Promise.all([import('../logger.js'), import('../run-relay.js'), import('../config.js')]);
+        const [{ createLogger, resolveLogFormat }, { runRelay }, { configWarnings }, { describeStoreSetting }] = await Promise.all([import('../logger.js'), import('../run-relay.js'), import('../config.js'), import('../../src/store/create-store.js')]);
         const format = resolveLogFormat(config.log.format, (context.stdout as { isTTY?: boolean }).isTTY === true);
         const logger = createLogger({ level: config.log.level, format, secrets: configSecrets(config) });
-        logger.info({ mode, config: loaded.file, store: (typeof config.store === 'string' ? config.store : config.store.url).replace(/\/\/[^@/]*@/, '//***@') }, 'wecom-relay starting');
+        logger.info({ mode, config: loaded.file, store: describeStoreSetting(config.store) }, 'wecom-relay starting');
         if (mode !== 'serve') for (const w of configWarnings(config)) logger.warn({ path: w.path }, `${w.path}: ${w.message}`);
         // `start`: the daemon runs in a worker thread, so its store commits never stall the receiver.
         const relay = await runRelay({ config, mode, logger, daemonThread: mode === 'start' });

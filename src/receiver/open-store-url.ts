@@ -1,14 +1,6 @@
 import { WecomRelayError } from '../errors.js';
-import { createStore, type CreateStoreOptions, type StoreSetting } from '../store/create-store.js';
+import { createStore, describeStoreSetting, type CreateStoreOptions, type StoreSetting } from '../store/create-store.js';
 import type { Store } from '../store/store.js';
-
-/**
- * A URL without its credentials, fit for a message: a Redis URL may carry a password, a SQLite path is
- * shown whole (it is what the operator has to fix).
- */
-export function describeStoreUrl(url: string): string {
-  return url.replace(/^(rediss?:\/\/)[^@/]*@/i, '$1***@');
-}
 
 /**
  * What the adapters ({@link wecomCallback}, `startReceiver`, the CLI) do with a store URL: a factory for
@@ -23,7 +15,7 @@ export function storeFromUrl(url: string | StoreSetting, options: CreateStoreOpt
       if (opening) return opening;
       const attempt = createStore(url, options).catch((cause: unknown) => {
         const reason = cause instanceof Error ? cause.message : String(cause);
-        throw new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause, message: `the store ${describeStoreUrl(typeof url === 'string' ? url : url.url)} could not be opened: ${reason}` });
+        throw new WecomRelayError('ERR_STORE_UNAVAILABLE', { cause, message: `the store ${describeStoreSetting(url)} could not be opened: ${reason}` });
       });
       opening = attempt;
       attempt.catch(() => { if (opening === attempt) opening = undefined; });

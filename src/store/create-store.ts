@@ -100,6 +100,14 @@ export function storeUrlOf(setting: string | StoreSetting): string {
 }
 
 /**
+ * A `store` setting fit for a log line or a message: its URL with any credentials (`redis://user:pass@…`)
+ * masked; a SQLite path is shown whole (it is what the operator has to fix).
+ */
+export function describeStoreSetting(setting: string | StoreSetting): string {
+  return storeUrlOf(setting).replace(/\/\/[^@/]*@/, '//***@');
+}
+
+/**
  * The store a URL (or a `store` setting) designates, opened and ready; a {@link Store} object passes
  * through unchanged (tests and embedders bring their own). The implementation is loaded with a dynamic
  * `import()` only for the kind chosen, so importing the library loads neither better-sqlite3 nor ioredis.
