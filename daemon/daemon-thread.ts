@@ -4,6 +4,7 @@ import { ERROR_CATALOG, WecomRelayError, type ErrorCode } from '../src/errors.js
 import { createStore } from '../src/store/create-store.js';
 import type { Store } from '../src/store/store.js';
 import type { TokenProvider } from '../src/wecom-api/token-provider.js';
+import { TokenProviders } from '../src/wecom-api/token-providers.js';
 import { RelayMetrics } from './admin/metrics.js';
 import { configSecrets } from './commands/config-secrets.js';
 import type { Config } from './config-schema.js';
@@ -66,17 +67,32 @@ export function deserializeError(error: SerializedError): Error {
 
 /**
  * The `/readyz` credential facts: the suite_ticket's age and the corps by state, or `'unmanaged'` when
- * the daemon manages no credentials (no suite secret). The same in one process and in the thread.
+ * the daemon manages no credentials (no suite secret). With several apps ({@link TokenProviders}) the
+ * top-level facts are the first managed app's ticket and every app's corps, and `apps` has each app's own
+ * (keyed by name, with its kind). The same in one process and in the thread.
  */
-export async function credentialFacts(tokens: TokenProvider | null, now: number): Promise<Record<string, unknown>> {
+export async function credentialFacts(tokens: TokenProvider | TokenProviders | null, now: number): Promise<Record<string, unknown>> {
   if (!tokens) return { credentials: 'unmanaged' };
+  if (!(tokens instanceof TokenProviders)) return { credentials: await appFacts(tokens, now) };
+  const entries = tokens.entries();
+  if (entries.length === 0) return { credentials: 'unmanaged' };
+  const apps: Record<string, unknown> = {};
+  const total = { active: 0, revoked: 0, gone: 0 };
+  for (const { app, tokens: provider } of entries) {
+    const facts = await appFacts(provider, now);
+    apps[app.name] = { kind: app.kind, ...facts };
+    for (const state of ['active', 'revoked', 'gone'] as const) total[state] += facts.corps[state];
+  }
+  const first = apps[entries[0]!.app.name] as { suiteTicket: unknown };
+  return { credentials: { suiteTicket: first.suiteTicket, corps: total, apps } };
+}
+
+async function appFacts(tokens: TokenProvider, now: number): Promise<{ suiteTicket: { ageSeconds: number } | null; corps: { active: number; revoked: number; gone: number } }> {
   const ticket = await tokens.suiteTicketStatus();
   const corps = await tokens.listCorps();
   return {
-    credentials: {
-      suiteTicket: ticket ? { ageSeconds: Math.round((now - ticket.updatedAt) / 1000) } : null,
-      corps: { active: corps.filter((c) => c.state === 'active').length, revoked: corps.filter((c) => c.state === 'revoked').length, gone: corps.filter((c) => c.state === 'gone').length },
-    },
+    suiteTicket: ticket ? { ageSeconds: Math.round((now - ticket.updatedAt) / 1000) } : null,
+    corps: { active: corps.filter((c) => c.state === 'active').length, revoked: corps.filter((c) => c.state === 'revoked').length, gone: corps.filter((c) => c.state === 'gone').length },
   };
 }
 
@@ -134,6 +150,7 @@ export async function runDaemonThread(port: MessagePort, data: DaemonThreadData)
   }
   const { store, forward } = withForwardedChanges(opened);
   const metrics = new RelayMetrics({ defaultMetrics: false });
+  // The thread's own providers (its own store connection): every app's credentials.
   let daemon: RelayDaemon;
   try {
     daemon = new RelayDaemon({ config, store, logger, metrics });
@@ -143,7 +160,7 @@ export async function runDaemonThread(port: MessagePort, data: DaemonThreadData)
     post({ type: 'failed', error: serializeError(error) });
     return;
   }
-  const tokens = daemon.tokens;
+  const tokens = daemon.providers ?? daemon.tokens;
   let stopping = false;
   port.on('message', (message: ToDaemonThread) => {
     if (message.type === 'change') {

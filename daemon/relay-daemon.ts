@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { systemClock, type Clock } from '../src/clock.js';
+import type { AppKind } from '../src/apps/app.js';
 import type { Logger } from '../src/logger.js';
 import type { DeliveryRecord, Store } from '../src/store/store.js';
 import { WecomApiClient } from '../src/wecom-api/client.js';
 import { SuiteApi } from '../src/wecom-api/suite-api.js';
-import { TokenProvider } from '../src/wecom-api/token-provider.js';
+import type { TokenProvider } from '../src/wecom-api/token-provider.js';
+import { TokenProviders } from '../src/wecom-api/token-providers.js';
 import type { RelayMetrics } from './admin/metrics.js';
 import type { Config } from './config-schema.js';
 import { CallbackConsumer } from './consumer/callback-consumer.js';
@@ -32,8 +34,17 @@ export interface RelayDaemonOptions {
   readonly owner?: string;
   /** Called after each successful delivery (the demo prints these). */
   readonly onDelivered?: (delivery: DeliveryRecord) => void;
-  /** The process's one TokenProvider (`runRelay` shares it with the install routes); null = unmanaged. Built here when absent. */
+  /**
+   * One suite only (the one-app API): this provider manages every callback's credentials; null =
+   * unmanaged. Without `providers`, giving it makes the daemon one-suite (`config.suite.id`).
+   */
   readonly tokens?: TokenProvider | null;
+  /**
+   * The process's one {@link TokenProviders} (`runRelay` builds it once and shares it with the install
+   * routes): each callback's credentials and enrichment go through its own app's provider (SPEC §10).
+   * Built here from `config.apps` when neither this nor `tokens` is given.
+   */
+  readonly providers?: TokenProviders;
 }
 
 /** One processing attempt (enrichment included) is cut after this, minus 2 × the WeCom API timeout. */
@@ -47,7 +58,10 @@ const ATTEMPT_BUDGET_MS = 30_000;
  */
 export class RelayDaemon {
   readonly owner: string;
+  /** The first app's provider (`config.suite`), for one-suite callers; null = unmanaged. */
   readonly tokens: TokenProvider | null;
+  /** Every app's provider; null when the daemon was given one `tokens` only (one suite). */
+  readonly providers: TokenProviders | null;
   readonly workers = new Map<string, TargetWorker>();
   private readonly options: RelayDaemonOptions;
   private readonly consumer: CallbackConsumer;
@@ -56,7 +70,7 @@ export class RelayDaemon {
   private readonly clock: Clock;
   private unsubscribe: (() => void) | undefined;
   private maintenance: AbortController | undefined;
-  private lastTicketAlert = 0;
+  private readonly lastTicketAlert = new Map<string, number>();
   private startedAt = 0;
 
   constructor(options: RelayDaemonOptions) {
@@ -72,17 +86,24 @@ export class RelayDaemon {
       logger,
     });
     const suiteApi = new SuiteApi(this.api);
-    this.tokens = options.tokens !== undefined ? options.tokens : config.suite.secret
-      ? new TokenProvider({ store, api: suiteApi, suiteId: config.suite.id, suiteSecret: config.suite.secret, now, logger })
-      : null;
-    if (this.tokens && metrics) {
-      const tokens = this.tokens;
-      metrics.watchTokenRefreshes(() => tokens.tokenRefreshes);
+    this.providers = options.providers ?? (options.tokens !== undefined ? null : new TokenProviders({ apps: config.apps, store, api: suiteApi, now, logger }));
+    this.tokens = options.tokens !== undefined ? options.tokens : (this.providers?.get(config.suite.id) ?? null);
+    const managed = this.managed();
+    if (metrics && managed.length > 0) {
+      metrics.watchAppTokenRefreshes(() => managed.map(({ app, tokens }) => ({ app, ...tokens.tokenRefreshes })));
     }
-    if (!this.tokens) logger.warn({}, 'suite.secret is not set: the daemon forwards events but does not manage credentials or enrich');
-    const enrich: Enricher | null = config.enrich.enabled && this.tokens
-      ? createEnricher({ api: suiteApi, tokens: this.tokens, store, logger, now, onApiCall: (api, errcode) => metrics?.enrichmentCalls.inc({ api, errcode: String(errcode) }) })
-      : null;
+    for (const app of config.apps) {
+      if (!managed.some((m) => m.appId === app.id)) logger.warn({ app: app.name }, `${app.name}: no secret set: the daemon forwards its events but does not manage its credentials or enrich them`);
+    }
+    const onApiCall = (app: string) => (api: string, errcode: number) => metrics?.enrichmentCalls.inc({ api, errcode: String(errcode), app });
+    // One enricher per app, on its own provider; a contact_edit app's calls only what its authorization allows.
+    const enrichers = new Map<string, Enricher>();
+    if (config.enrich.enabled) {
+      for (const { appId, app, kind, tokens } of managed) {
+        enrichers.set(appId, createEnricher({ api: suiteApi, kind, tokens, store, logger, now, onApiCall: onApiCall(app) }));
+      }
+    }
+    const enrich: Enricher | null = enrichers.get(config.suite.id) ?? null;
     const targets = resolveTargets(config).filter((t) => t.enabledInConfig);
     // security.blockPrivateTargets: opt-in, since targets on the relay's own network are a normal deployment.
     this.sender = options.sender ?? createHttpSender(config.security.blockPrivateTargets
@@ -113,10 +134,11 @@ export class RelayDaemon {
       pollIntervalMs: config.daemon.pollIntervalMs,
       context: {
         suiteIds: [config.suite.id], apps: config.apps, tokens: this.tokens, enrich, targets, logger, now,
+        ...(this.providers ? { providers: this.providers, enrichers } : {}),
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
         maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
       },
-      onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
+      onProcessed: (callback, outcome) => metrics?.processedTotal.inc({ outcome, app: this.appName(callback.suiteId) }),
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },
     });
   }
@@ -142,21 +164,33 @@ export class RelayDaemon {
         const pruned = await store.prune(now - config.daemon.retentionDays * 86_400_000);
         if (pruned > 0) logger.info({ pruned }, 'pruned delivered events past retention');
       }
-      if (this.tokens) {
-        const ticket = await this.tokens.suiteTicketStatus();
+      for (const { appId, app, tokens } of this.managed()) {
+        const ticket = await tokens.suiteTicketStatus();
         const limitMs = config.daemon.ticketAlertMinutes * 60_000;
         // Without any ticket yet, count from start-up: a fresh deployment gets its first push within 10 min.
         const age = ticket ? now - ticket.updatedAt : null;
         const silentFor = age ?? now - this.startedAt;
-        if (silentFor > limitMs && now - this.lastTicketAlert > limitMs) {
-          this.lastTicketAlert = now;
-          logger.warn({ alert: 'suite_ticket_stale', ageSeconds: age === null ? null : Math.round(age / 1000) },
-            `no suite_ticket received for ${config.daemon.ticketAlertMinutes} minutes: check the command callback URL, or press 刷新ticket in the provider console`);
+        if (silentFor > limitMs && now - (this.lastTicketAlert.get(appId) ?? 0) > limitMs) {
+          this.lastTicketAlert.set(appId, now);
+          logger.warn({ alert: 'suite_ticket_stale', app, ageSeconds: age === null ? null : Math.round(age / 1000) },
+            `${app}: no suite_ticket received for ${config.daemon.ticketAlertMinutes} minutes: check the app's command callback URL, or press 刷新ticket in the provider console`);
         }
       }
     } catch (err) {
       logger.error({ err }, 'maintenance failed');
     }
+  }
+
+  /** Every managed app (one with a provider), in config order; the one `tokens` as the first app without `providers`. */
+  managed(): Array<{ readonly appId: string; readonly app: string; readonly kind: AppKind; readonly tokens: TokenProvider }> {
+    const { config } = this.options;
+    if (this.providers) return this.providers.entries().map(({ app, tokens }) => ({ appId: app.id, app: app.name, kind: app.kind, tokens }));
+    const first = config.apps.find((app) => app.id === config.suite.id);
+    return this.tokens ? [{ appId: config.suite.id, app: first?.name ?? config.suite.id, kind: first?.kind ?? 'suite', tokens: this.tokens }] : [];
+  }
+
+  private appName(appId: string): string {
+    return this.options.config.apps.find((app) => app.id === appId)?.name ?? appId;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type { Logger as PinoLogger } from 'pino';
 import { startReceiver, type ExtraRoutes, type StandaloneReceiver } from '../src/receiver/standalone.js';
+import type { InstallOptions } from '../src/receiver/install-options.js';
 import { createStore } from '../src/store/create-store.js';
 import type { DeliveryRecord, Store } from '../src/store/store.js';
 import { WecomApiClient } from '../src/wecom-api/client.js';
@@ -73,13 +74,12 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     });
     if (migrated.corp + migrated.corpToken > 0) logger.info({ appId: legacyOwner.id, ...migrated }, 'corp records of the one-suite store keyed by (app, corp)');
   }
-  const metrics = new RelayMetrics({ store, now });
+  const metrics = new RelayMetrics({ store, now, apps });
   // One TokenProvider per app and process, shared by the daemon and the receiver's install routes (one
   // in-memory token cache, one refresher per key), on one WeCom client for every app's calls.
   const api = new WecomApiClient({ baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger });
   const suiteApi = new SuiteApi(api);
   const providers = new TokenProviders({ apps, store, api: suiteApi, now, logger });
-  const tokens = providers.get(config.suite.id) ?? null;
   let receiver: StandaloneReceiver | null = null;
   let daemon: RelayDaemon | null = null;
   let thread: DaemonThread | null = null;
@@ -89,7 +89,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     // claims work, no worker sends) and fails with the setting named (ListenError).
     // (In `start` the daemon runs in a worker thread, started at the same point.)
     if (mode !== 'serve' && !threaded) {
-      daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, providers, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
@@ -104,13 +104,9 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         logger,
         metrics,
         now,
-        // The website install flow, on this process's one TokenProvider (its suite token comes from the
-        // suite_ticket the daemon saves in the store).
-        ...(config.install ? {
-          install: tokens
-            ? { ...config.install, getSuiteAccessToken: () => tokens.getSuiteToken(), invalidateSuiteAccessToken: (failing: string) => tokens.invalidateSuiteToken(failing), suiteApi }
-            : { ...config.install, suiteSecret: config.suite.secret, wecomApiBaseUrl: config.wecomApi.baseUrl },
-        } : {}),
+        // The website install flow of every app that has one, each on its app's provider in this process's
+        // one TokenProviders (its suite token comes from the suite_ticket the daemon saves in the store).
+        ...(installsOf(config, providers, suiteApi)),
         ...(options.extraRoutes ? { extraRoutes: options.extraRoutes } : {}),
       }));
       logger.info({ url: receiver.url, dataPath: config.receiver.dataPath, commandPath: config.receiver.commandPath, apps: config.apps.map(({ name, kind, dataPath, commandPath }) => ({ name, kind, dataPath, commandPath })) }, 'receiver listening');
@@ -125,7 +121,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
         logger,
         now,
         console: { targets: resolveTargets(config).map(({ name, format, enabledInConfig }) => ({ name, format, enabledInConfig })), apps: config.apps.map(({ name, id, kind }) => ({ name, id, kind })) },
-        readiness: () => (thread ? thread.readiness() : credentialFacts(daemon ? tokens : null, now())),
+        readiness: () => (thread ? thread.readiness() : credentialFacts(daemon ? providers : null, now())),
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
@@ -154,4 +150,20 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       return stopping;
     },
   };
+}
+
+/**
+ * The receiver's install options: every app's `install:` (apps[i].install; the `suite:` shorthand's
+ * top-level one is the first app's), each for its own app id, on that app's provider when it has one.
+ */
+function installsOf(config: Config, providers: TokenProviders, suiteApi: SuiteApi): { install?: InstallOptions; installs?: InstallOptions[] } {
+  const flows = config.apps.flatMap((app): InstallOptions[] => {
+    if (!app.install || app.kind === 'contact_edit') return [];
+    const tokens = providers.get(app.id);
+    return [tokens
+      ? { ...app.install, suiteId: app.id, getSuiteAccessToken: () => tokens.getSuiteToken(), invalidateSuiteAccessToken: (failing: string) => tokens.invalidateSuiteToken(failing), suiteApi }
+      : { ...app.install, suiteId: app.id, ...(app.secret ? { suiteSecret: app.secret } : {}), wecomApiBaseUrl: config.wecomApi.baseUrl }];
+  });
+  const [first, ...rest] = flows;
+  return { ...(first ? { install: first } : {}), ...(rest.length > 0 ? { installs: rest } : {}) };
 }

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { Endpoint } from '../../src/events/envelope.js';
 import type { ReceiverMetrics } from '../../src/receiver/receiver-metrics.js';
 import type { Store } from '../../src/store/store.js';
+import type { AppConfig } from '../../src/apps/app.js';
+import { readAppCorps } from '../../src/apps/app-corps.js';
 
 /** The relay's Prometheus metrics, on a registry of its own (several relays can share a process in tests). */
 export class RelayMetrics implements ReceiverMetrics {
@@ -12,20 +14,28 @@ export class RelayMetrics implements ReceiverMetrics {
   private readonly rejectedTotal = new Counter({ name: 'wecom_relay_rejected_total', help: 'Callbacks rejected, by error code', labelNames: ['endpoint', 'code'], registers: [this.registry] });
   readonly deliveryAttempts = new Counter({ name: 'wecom_relay_delivery_attempts_total', help: 'Delivery attempts by target and verdict (delivered, retry, rate_limited, dead)', labelNames: ['target', 'verdict'], registers: [this.registry] });
   readonly deliveryDuration = new Histogram({ name: 'wecom_relay_delivery_duration_seconds', help: 'Time of one delivery attempt', labelNames: ['target'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
-  readonly processedTotal = new Counter({ name: 'wecom_relay_callbacks_processed_total', help: 'Callbacks processed by the daemon, by outcome', labelNames: ['outcome'], registers: [this.registry] });
-  readonly enrichmentCalls = new Counter({ name: 'wecom_relay_enrichment_calls_total', help: 'WeCom API calls for enrichment, by API and errcode', labelNames: ['api', 'errcode'], registers: [this.registry] });
-  private tokenCounts: (() => { readonly suite: number; readonly corp: number }) | undefined;
+  /** By outcome and `app` (the app's name; SPEC §10). */
+  readonly processedTotal = new Counter({ name: 'wecom_relay_callbacks_processed_total', help: 'Callbacks processed by the daemon, by outcome and app', labelNames: ['outcome', 'app'], registers: [this.registry] });
+  /** By API, errcode and `app`: each call is made with that app's corp token. */
+  readonly enrichmentCalls = new Counter({ name: 'wecom_relay_enrichment_calls_total', help: 'WeCom API calls for enrichment, by API, errcode and app', labelNames: ['api', 'errcode', 'app'], registers: [this.registry] });
+  private tokenCounts: (() => ReadonlyArray<{ readonly app: string; readonly suite: number; readonly corp: number }>) | undefined;
 
-  constructor(options: { readonly store?: Store; readonly now?: () => number; readonly defaultMetrics?: boolean } = {}) {
+  /**
+   * With `store`, the store gauges; with `apps` too, `wecom_relay_corps{app, state}` (installed corps per
+   * app by state: active, revoked, gone).
+   */
+  constructor(options: { readonly store?: Store; readonly now?: () => number; readonly defaultMetrics?: boolean; readonly apps?: readonly AppConfig[] } = {}) {
     const self = this;
     new Counter({
-      name: 'wecom_relay_token_refreshes_total', help: 'Token fetches from WeCom by this process, by kind (suite, corp)', labelNames: ['kind'], registers: [this.registry],
+      name: 'wecom_relay_token_refreshes_total', help: 'Token fetches from WeCom by this process, by kind (suite, corp) and app', labelNames: ['kind', 'app'], registers: [this.registry],
       collect() {
         const counts = self.tokenCounts?.();
         if (!counts) return;
         this.reset();
-        this.inc({ kind: 'suite' }, counts.suite);
-        this.inc({ kind: 'corp' }, counts.corp);
+        for (const { app, suite, corp } of counts) {
+          this.inc({ kind: 'suite', app }, suite);
+          this.inc({ kind: 'corp', app }, corp);
+        }
       },
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'wecom_relay_' });
@@ -55,6 +65,19 @@ export class RelayMetrics implements ReceiverMetrics {
         for (const [target, t] of Object.entries(s.deliveries)) this.set({ target }, t.oldestPendingAt === null ? 0 : (t0 - t.oldestPendingAt) / 1000);
       },
     });
+    const apps = options.apps;
+    if (apps && apps.length > 0) {
+      new Gauge({
+        name: 'wecom_relay_corps', help: 'Installed corps per app and state (active, revoked, gone)', labelNames: ['app', 'state'], registers: [this.registry],
+        async collect() {
+          const rows = await readAppCorps(store, apps, now());
+          this.reset();
+          for (const app of apps) for (const state of ['active', 'revoked', 'gone'] as const) {
+            this.set({ app: app.name, state }, rows.filter((row) => row.appId === app.id && row.status === state).length);
+          }
+        },
+      });
+    }
     new Gauge({
       name: 'wecom_relay_inbox', help: 'Stored callbacks by state', labelNames: ['state'], registers: [this.registry],
       async collect() {
@@ -66,8 +89,13 @@ export class RelayMetrics implements ReceiverMetrics {
     });
   }
 
-  /** Reports the token provider's refresh counts as `wecom_relay_token_refreshes_total`. */
-  watchTokenRefreshes(counts: () => { readonly suite: number; readonly corp: number }): void {
+  /** Reports one token provider's refresh counts as `wecom_relay_token_refreshes_total` (labelled `app`, default `default`). */
+  watchTokenRefreshes(counts: () => { readonly suite: number; readonly corp: number }, app = 'default'): void {
+    this.tokenCounts = () => [{ app, ...counts() }];
+  }
+
+  /** Reports every app's token provider's refresh counts as `wecom_relay_token_refreshes_total{kind, app}`. */
+  watchAppTokenRefreshes(counts: () => ReadonlyArray<{ readonly app: string; readonly suite: number; readonly corp: number }>): void {
     this.tokenCounts = counts;
   }
 

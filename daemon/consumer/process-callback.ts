@@ -19,13 +19,23 @@ export type Enricher = (event: EventEnvelope, signal: AbortSignal) => Promise<En
 
 /** What {@link processCallback} needs. */
 export interface ProcessContext {
+  /** The one suite's ids (without `providers`): a suite_ticket naming another suite is not saved. */
   readonly suiteIds: readonly string[];
   /** The deployment's apps (`config.apps`): the callback's app is the one whose id is its stored `suiteId`. */
   readonly apps?: readonly EventApp[];
-  /** Null when the daemon runs without the suite secret: credentials are then not managed. */
+  /** Null when the daemon runs without the suite secret: credentials are then not managed. Ignored with `providers`. */
   readonly tokens: TokenProvider | null;
-  /** Null when enrichment is off. */
+  /**
+   * Several apps (SPEC §10): the provider of the callback's app, by its stored `suiteId` (the app the
+   * receiver identified by signature). Given, it replaces `tokens` and `suiteIds`: each callback's
+   * credential step (suite_ticket, create_auth, change_auth, cancel_auth, reset_permanent_code) runs on its
+   * own app's provider; an app without one (no secret, or unknown) is forwarded unmanaged.
+   */
+  readonly providers?: { get(appId: string): TokenProvider | undefined };
+  /** Null when enrichment is off. Ignored with `enrichers`. */
   readonly enrich: Enricher | null;
+  /** One enricher per app id (each on its app's provider, by its kind); an app missing here is not enriched. */
+  readonly enrichers?: ReadonlyMap<string, Enricher>;
   readonly targets: readonly TargetConfig[];
   readonly logger: Logger;
   readonly now: () => number;
@@ -78,7 +88,10 @@ function str(value: unknown): string | null {
  * enriched within the time bound and routed to the matching targets.
  */
 export async function processCallback(callback: CallbackRecord, context: ProcessContext): Promise<ProcessOutcome> {
-  const { tokens, logger, now } = context;
+  const { logger, now } = context;
+  const appId = callback.suiteId;
+  const tokens = context.providers ? (context.providers.get(appId) ?? null) : context.tokens;
+  const enrich = context.enrichers ? (context.enrichers.get(appId) ?? null) : context.enrich;
   let event = normalize(callback, context.apps?.find((app) => app.id === callback.suiteId));
   const fields = callback.fields;
   const age = now() - callback.receivedAt;
@@ -91,11 +104,13 @@ export async function processCallback(callback: CallbackRecord, context: Process
         case 'suite.ticket': {
           const ticket = str(fields.SuiteTicket);
           const suite = str(fields.SuiteId);
-          if (!ticket || (suite !== null && !context.suiteIds.includes(suite))) {
-            logger.warn({ eventId: event.id, suiteId: suite }, 'suite_ticket for another suite or without a ticket: not saved');
+          // With several apps the ticket is the identified app's own: one naming another app is not saved.
+          const known = context.providers ? suite === null || suite === appId : suite === null || context.suiteIds.includes(suite);
+          if (!ticket || !known) {
+            logger.warn({ eventId: event.id, suiteId: suite, appId }, 'suite_ticket for another suite or without a ticket: not saved');
           } else {
             const saved = await tokens.saveSuiteTicket(ticket, Number(str(fields.TimeStamp) ?? '0'));
-            logger.info({ eventId: event.id, saved }, saved ? 'suite_ticket saved' : 'older suite_ticket ignored (newer-wins)');
+            logger.info({ eventId: event.id, appId, saved }, saved ? 'suite_ticket saved' : 'older suite_ticket ignored (newer-wins)');
           }
           break;
         }
@@ -109,7 +124,7 @@ export async function processCallback(callback: CallbackRecord, context: Process
           const auth = await tokens.exchangeAuthCode(authCode);
           enrichment = { corp: publicCorpInfo(auth) };
           event = { ...event, source: { ...event.source, corpId: auth.corpId } };
-          logger.info({ eventId: event.id, corpId: auth.corpId }, 'authorization exchanged for a permanent code');
+          logger.info({ eventId: event.id, appId, corpId: auth.corpId }, 'authorization exchanged for a permanent code');
           break;
         }
         case 'auth.changed': {
@@ -118,7 +133,7 @@ export async function processCallback(callback: CallbackRecord, context: Process
         }
         case 'auth.cancelled': {
           if (event.source.corpId) await tokens.revokeCorp(event.source.corpId);
-          logger.info({ eventId: event.id, corpId: event.source.corpId }, 'authorization cancelled: corp secrets deleted');
+          logger.info({ eventId: event.id, appId, corpId: event.source.corpId }, 'authorization cancelled: corp secrets deleted');
           break;
         }
         default:
@@ -130,17 +145,21 @@ export async function processCallback(callback: CallbackRecord, context: Process
         return { kind: 'defer', delayMs: deferDelayMs(callback.attempts), error: describe(error) };
       }
       enrichmentError = apiError(error);
-      logger.warn({ eventId: event.id, type: event.type, enrichmentError }, 'credential step failed; forwarding with enrichmentError');
+      logger.warn({ eventId: event.id, appId, type: event.type, enrichmentError }, 'credential step failed; forwarding with enrichmentError');
     }
   }
 
-  if (context.enrich && enrichment === null && enrichmentError === null && event.type !== 'suite.ticket') {
+  if (!tokens && context.providers && event.type === 'suite.ticket') {
+    logger.warn({ eventId: event.id, appId }, 'suite_ticket for an app this relay does not manage (unknown, or no secret): ignored');
+  }
+
+  if (enrich && enrichment === null && enrichmentError === null && event.type !== 'suite.ticket') {
     // Measured now, not at the start: the credential step above may have taken a while.
     const remaining = context.maxEnrichDelayMs - (now() - callback.receivedAt);
     if (remaining <= 0) {
       enrichmentError = { code: 'timeout', message: 'enrichment did not finish within the bound; forwarded without it' };
     } else {
-      const outcome = await enrichWithin(context.enrich, event, Math.min(remaining, context.maxAttemptMs ?? 30_000));
+      const outcome = await enrichWithin(enrich, event, Math.min(remaining, context.maxAttemptMs ?? 30_000));
       if (outcome.kind === 'retry') {
         // The age after this attempt (which may have run up to the bound): deferring past the bound would
         // hold the event back longer than enrich.maxDelaySeconds.

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createCallbackHandler, type CallbackHandler, type CallbackResult } from './handle-callback.js';
 import { installHandlerFor } from './install-adapter.js';
-import type { InstallHandler, InstallResult } from './install-routes.js';
+import type { InstallHandler, InstallResult, InstallRoute } from './install-routes.js';
 import { storeFromUrl } from './open-store-url.js';
 import { readBody, type BodyCarrier } from './read-body.js';
 import { resolveReceiverOptions, type ReceiverOptions } from './receiver-options.js';
@@ -16,6 +16,8 @@ export interface WecomCallbackMiddleware {
   readonly handler: CallbackHandler;
   /** The website install flow's core, when `options.install` is set. */
   readonly install: InstallHandler | null;
+  /** Every app's install flow (`install` first, then `installs`). */
+  readonly installs: readonly InstallHandler[];
   /**
    * Resolves once the store is open. The store is opened as the middleware is created; a store that cannot
    * be opened rejects this with `ERR_STORE_UNAVAILABLE` naming it (`the store sqlite:/proc/nope/x.db could
@@ -61,16 +63,24 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
   // The adapter opens a URL (loading the store module only then); the core gets a factory.
   const opened = typeof options.store === 'string' ? storeFromUrl(options.store, { logger }) : null;
   const handler = createCallbackHandler({ ...options, logger, store: opened ? opened.open : options.store });
-  const install = options.install
-    ? installHandlerFor(options.install, {
-      suiteIds: resolved.apps.filter((app) => app.kind !== 'contact_edit').flatMap((app) => app.ids),
-      store: handler.store,
-      logger,
-      ...(options.metrics ? { metrics: options.metrics } : {}),
-      ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      ...(options.now ? { now: options.now } : {}),
-    })
-    : null;
+  const shared = {
+    suiteIds: resolved.apps.filter((app) => app.kind !== 'contact_edit').flatMap((app) => app.ids),
+    store: handler.store,
+    logger,
+    ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+    ...(options.now ? { now: options.now } : {}),
+  };
+  // One install flow per app that has one (`install`, then each of `installs`), each on its own paths.
+  const installs = [...(options.install ? [options.install] : []), ...(options.installs ?? [])].map((each) => installHandlerFor(each, shared));
+  const install = options.install ? installs[0]! : null;
+  const installRoute = (path: string): { handler: InstallHandler; route: InstallRoute } | null => {
+    for (const each of installs) {
+      const route = each.routeOf(path);
+      if (route) return { handler: each, route };
+    }
+    return null;
+  };
   // Opened now, so a store that cannot be opened is reported at start-up, not by the first callback.
   const ready = handler.ready();
   ready.catch((err: unknown) => logger.error({ err }, 'the receiver\'s store could not be opened; callbacks get 503 until it can'));
@@ -78,8 +88,8 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
     const { path, query } = splitUrl(req.url ?? '/');
     const endpoint = handler.endpointOf(path);
     if (endpoint === null) {
-      const route = install?.routeOf(path) ?? null;
-      if (install && route) install.handle({ method: req.method ?? 'GET', route, query }).then((result) => sendResult(res, result), next);
+      const found = installs.length > 0 ? installRoute(path) : null;
+      if (found) found.handler.handle({ method: req.method ?? 'GET', route: found.route, query }).then((result) => sendResult(res, result), next);
       else next();
       return;
     }
@@ -89,6 +99,7 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
   }) as WecomCallbackMiddleware;
   Object.defineProperty(middleware, 'handler', { value: handler });
   Object.defineProperty(middleware, 'install', { value: install });
+  Object.defineProperty(middleware, 'installs', { value: installs });
   // Later calls retry a failed open (the handler does), so a store that comes back is picked up.
   let first = true;
   middleware.ready = () => {
@@ -96,7 +107,7 @@ export function wecomCallback(options: ReceiverOptions): WecomCallbackMiddleware
     return handler.ready();
   };
   middleware.close = async () => {
-    await install?.close();
+    for (const each of installs) await each.close();
     await handler.close();
     await opened?.close();
   };

@@ -104,6 +104,11 @@ export interface ReceiverOptions {
    * the auth_code. See {@link InstallOptions}. Absent = the two routes are not served.
    */
   readonly install?: InstallOptions;
+  /**
+   * Several apps' website install flows (SPEC §10, `apps[i].install`): each with its own `suiteId` (an app
+   * of `apps` that is not `contact_edit`) and its own two paths. Served beside `install`; give either or both.
+   */
+  readonly installs?: readonly InstallOptions[];
 }
 
 /** Opens (or returns) the store the receiver writes to; called once, and again after a failure. */
@@ -134,6 +139,8 @@ export interface ResolvedReceiverOptions {
   readonly now: () => number;
   readonly maxBodyBytes: number;
   readonly install: ResolvedInstallOptions | null;
+  /** `install` (when set) then every `installs` entry, resolved. */
+  readonly installs: readonly ResolvedInstallOptions[];
 }
 
 /** The defaults, in one place. */
@@ -229,9 +236,19 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
   }
   const installable = apps.filter((app) => app.kind !== 'contact_edit').flatMap((app) => app.ids);
   const install = options.install === undefined ? null : resolveInstallOptions(options.install, installable);
-  for (const name of ['installPath', 'callbackPath'] as const) {
-    if (install && routes.has(install[name])) {
-      throw expected(`install.${name}`, 'different from `dataPath` and `commandPath` (of every app)', install[name]);
+  if (options.installs !== undefined && !Array.isArray(options.installs)) throw expected('installs', 'an array of install options', options.installs);
+  const installs = [...(install ? [install] : []), ...(options.installs ?? []).map((each) => resolveInstallOptions(each, installable))];
+  const installRoutes = new Set<string>();
+  const installSuites = new Set<string>();
+  for (const each of installs) {
+    if (installSuites.has(each.suiteId)) throw expected('installs', `one install flow per app (${each.suiteId} has two)`, each.suiteId);
+    installSuites.add(each.suiteId);
+    for (const name of ['installPath', 'callbackPath'] as const) {
+      if (routes.has(each[name])) {
+        throw expected(`install.${name}`, 'different from `dataPath` and `commandPath` (of every app)', each[name]);
+      }
+      if (installRoutes.has(each[name])) throw expected(`install.${name}`, 'different from every other app\'s install paths', each[name]);
+      installRoutes.add(each[name]);
     }
   }
   return {
@@ -255,5 +272,6 @@ export function resolveReceiverOptions(options: ReceiverOptions): ResolvedReceiv
     now: options.now ?? Date.now,
     maxBodyBytes,
     install,
+    installs,
   };
 }

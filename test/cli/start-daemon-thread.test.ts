@@ -40,7 +40,7 @@ async function startThroughTheThread(t: Test, store: string | undefined): Promis
 
   const metrics = await (await fetch(`${admin}/metrics`)).text();
   t.match(metrics, /^wecom_relay_delivery_attempts_total\{target="hooks",verdict="delivered"\} 1$/m, '/metrics shows the thread\'s delivery');
-  t.match(metrics, /^wecom_relay_callbacks_processed_total\{outcome="[a-z_]+"\} 1$/m, 'and its processed callback');
+  t.match(metrics, /^wecom_relay_callbacks_processed_total\{outcome="[a-z_]+",app="[^"]+"\} 1$/m, 'and its processed callback');
   t.match(metrics, /^wecom_relay_stored_total\{endpoint="command"\} 1$/m, 'beside the receiver\'s own counters');
   t.match(metrics, /^wecom_relay_delivery_duration_seconds_count\{target="hooks"\} 1$/m, 'and the thread\'s histogram');
   t.equal(metrics.match(/^# TYPE wecom_relay_delivery_attempts_total /gm)?.length, 1, 'each metric once');
