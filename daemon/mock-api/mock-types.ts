@@ -94,6 +94,12 @@ export interface MockCall {
   readonly errcode: number | undefined;
   /** True when an injected rule produced the answer. */
   readonly injected: boolean;
+  /**
+   * The app (SuiteID) whose token the call carried (`access_token`: the app the corp token was issued
+   * for; `suite_access_token`: the suite's), when the mock issued it; undefined otherwise. Tells which
+   * app's credentials a call was made with, without recording the token.
+   */
+  readonly tokenApp?: string | undefined;
 }
 
 /** A ticket the mock issued, to push to the receiver in a signed `suite_ticket` callback. */

@@ -143,10 +143,15 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     request: MockRequest, path: string, url: URL, corpId: string | undefined, body: unknown,
     reply: MockReply | undefined, injected: boolean,
   ): void {
+    const corpToken = queryParam(url.searchParams, 'access_token');
+    const suiteToken = queryParam(url.searchParams, 'suite_access_token');
+    const tokenApp = (corpToken === undefined ? undefined : state.appOfCorpToken(corpToken)?.id)
+      ?? (suiteToken === undefined ? undefined : state.appOfSuiteToken(suiteToken));
     const call: MockCall = {
       at: state.now(), method: request.method, path, query: redactQuery(url.searchParams), body,
       corpId, httpStatus: reply === undefined ? 0 : reply.kind === 'redirect' ? 302 : reply.status,
       errcode: errcodeOf(reply, path !== INSTALL_PATH), injected,
+      ...(tokenApp === undefined ? {} : { tokenApp }),
     };
     state.calls.push(call);
   }

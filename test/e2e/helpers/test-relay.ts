@@ -51,6 +51,32 @@ export interface TestRelayOptions {
   readonly receiver?: Partial<NonNullable<ConfigInput['receiver']>>;
   /** Options of the mock WeCom API beyond the suite. */
   readonly mock?: Partial<StartMockWecomApiOptions>;
+  /**
+   * Several apps (SPEC §10) instead of the one suite: the config gets `apps:` (each with its own fresh
+   * secret, Token and key; the first is the mock's default suite), the mock serves them all. `seal`,
+   * `send` and `install` then take `{ app: name }` (default: the first app).
+   */
+  readonly apps?: readonly TestAppInput[];
+  /** The store URL (a Redis URL with a unique key prefix, say) instead of a SQLite file in `dir`. */
+  readonly storeUrl?: string;
+}
+
+/** One app of {@link TestRelayOptions.apps}: what the config's `apps[i]` has besides its credentials. */
+export interface TestAppInput {
+  readonly name: string;
+  readonly kind: 'suite' | 'customized' | 'contact_edit';
+  readonly id: string;
+  readonly dataPath?: string;
+  readonly commandPath?: string;
+  /** Extra `apps[i]` settings (`install`, …). */
+  readonly extra?: Record<string, unknown>;
+}
+
+/** One app of the test relay, with its credentials (secret, Token, key) and resolved paths. */
+export interface TestApp extends TestAppInput {
+  readonly secret: string;
+  readonly token: string;
+  readonly encodingAESKey: string;
 }
 
 /** One callback as WeCom would POST it, kept so it can be sent again byte for byte (a WeCom retry). */
@@ -116,17 +142,19 @@ export interface TestRelay {
    * watches the calls (not when the caller passed its own `store`).
    */
   readonly rateSlots: Array<{ readonly key: string; readonly at: number }>;
-  /** Seals a sample callback of `kind` (distinct per `seq`, fields overridden by `fields`) without sending it. */
-  seal(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields; readonly timestamp?: string }): SealedRequest;
+  /** Every app with its credentials (one `suite` app, {@link SUITE_ID}, without `apps`). */
+  readonly apps: readonly TestApp[];
+  /** Seals a sample callback of `kind` (distinct per `seq`, fields overridden by `fields`) without sending it, as `app` (a name). */
+  seal(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields; readonly timestamp?: string; readonly app?: string }): SealedRequest;
   /** POSTs a sealed callback exactly as sealed. */
   post(request: SealedRequest): Promise<Answer>;
   /** seal + post. */
-  send(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields }): Promise<SentCallback>;
+  send(kind: string, options?: { readonly seq?: number; readonly fields?: CallbackFields; readonly app?: string }): Promise<SentCallback>;
   /**
    * Pushes a suite_ticket and a create_auth carrying a ticket and an auth code the mock issued; `ok` once
    * both were acked, the corp is authorized, and `auth.created` was delivered where a target takes it.
    */
-  install(timeoutMs?: number): Promise<{ readonly ticket: string; readonly authCode: string; readonly ok: boolean }>;
+  install(timeoutMs?: number, options?: { readonly app?: string }): Promise<{ readonly ticket: string; readonly authCode: string; readonly ok: boolean }>;
   /**
    * Resolves true once `check` (sync or async) holds. Re-checked after every log line and delivery (on the
    * next turn, so the write that logged has landed), and every 200 ms as a backstop; false after `timeoutMs`.
@@ -147,12 +175,25 @@ export function deliveredOfType(relay: TestRelay, type: string): DeliveryRecord[
 export async function startTestRelay(t: Teardown, options: TestRelayOptions): Promise<TestRelay> {
   const suiteSecret = randomBytes(24).toString('hex');
   const keys = generateSuiteKeys();
-  const mock = await startMockWecomApi({ suiteId: SUITE_ID, suiteSecret, ...options.mock });
+  const apps: TestApp[] = options.apps
+    ? options.apps.map((app, i) => ({ ...app, ...(i === 0 ? { secret: suiteSecret, ...keys } : { secret: randomBytes(24).toString('hex'), ...generateSuiteKeys() }) }))
+    : [{ name: SUITE_ID, kind: 'suite', id: SUITE_ID, secret: suiteSecret, ...keys }];
+  const firstApp = apps[0]!;
+  const mock = await startMockWecomApi({
+    suiteId: firstApp.id, suiteSecret,
+    ...(apps.length > 1 ? { apps: apps.slice(1).map(({ id, secret, kind }) => ({ id, secret, kind })) } : {}),
+    ...options.mock,
+  });
   t.teardown(() => mock.close());
   const input: ConfigInput = {
-    suite: { id: SUITE_ID, secret: suiteSecret, ...keys },
+    ...(options.apps
+      ? { apps: apps.map(({ name, kind, id, secret, token, encodingAESKey, dataPath, commandPath, extra }) => ({
+        name, kind, id, secret, token, encodingAESKey,
+        ...(dataPath ? { dataPath } : {}), ...(commandPath ? { commandPath } : {}), ...extra,
+      })) as NonNullable<ConfigInput['apps']> }
+      : { suite: { id: SUITE_ID, secret: suiteSecret, ...keys } }),
     receiver: { host: '127.0.0.1', port: 0, maxClockSkewSeconds: 3600, ...options.receiver },
-    store: `sqlite:${join(options.dir, 'wecom-relay.db')}`,
+    store: options.storeUrl ?? `sqlite:${join(options.dir, 'wecom-relay.db')}`,
     wecomApi: { baseUrl: mock.url, ...options.wecomApi },
     enrich: options.enrich ?? false,
     admin: options.admin ?? { enabled: false },
@@ -198,16 +239,23 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
   // Without an injected clock, one event time for the relay's life: samples vary theirs by `seq` seconds
   // back from it, so two seqs sealed a second apart can never produce the same plaintext (the same id).
   const eventTime = new Date();
+  const appNamed = (name: string | undefined): TestApp => {
+    const app = name === undefined ? firstApp : apps.find((candidate) => candidate.name === name);
+    if (!app) throw new TypeError(`no test app named ${String(name)}`);
+    return app;
+  };
   const seal: TestRelay['seal'] = (kind, sealOptions = {}) => {
     const now = options.now ? new Date(options.now()) : eventTime;
-    const sample = sampleCallback(kind, { suiteId: SUITE_ID, corpId: CORP_ID, now, seq: sealOptions.seq ?? 0 });
+    const app = appNamed(sealOptions.app);
+    const resolved = config.apps.find((candidate) => candidate.id === app.id)!;
+    const sample = sampleCallback(kind, { suiteId: app.id, corpId: CORP_ID, now, seq: sealOptions.seq ?? 0 });
     const fields = { ...sample.fields, ...sealOptions.fields };
     const plaintext = buildXml(fields);
     // WeCom seals command callbacks for the suite id, data callbacks for the authorizing corp.
-    const receiveId = sample.endpoint === 'data' ? CORP_ID : SUITE_ID;
-    const sealed = sealCallback({ ...keys, receiveId, plaintext, ...(sealOptions.timestamp ? { timestamp: sealOptions.timestamp } : {}) });
-    const path = sample.endpoint === 'data' ? config.receiver.dataPath : config.receiver.commandPath;
-    return { kind, eventId: eventId(SUITE_ID, receiveId, plaintext), path, sealed, plaintext, fields };
+    const receiveId = sample.endpoint === 'data' ? CORP_ID : app.id;
+    const sealed = sealCallback({ token: app.token, encodingAESKey: app.encodingAESKey, receiveId, plaintext, ...(sealOptions.timestamp ? { timestamp: sealOptions.timestamp } : {}) });
+    const path = sample.endpoint === 'data' ? (resolved.dataPath ?? config.receiver.dataPath) : resolved.commandPath;
+    return { kind, eventId: eventId(app.id, receiveId, plaintext), path, sealed, plaintext, fields };
   };
   const post: TestRelay['post'] = async (request) => {
     const response = await fetch(`${url}${request.path}?${new URLSearchParams(request.sealed.query).toString()}`, {
@@ -288,18 +336,19 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     resolveTargets(config).filter((target) => target.enabledInConfig)).length > 0;
 
   return {
-    input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered, rateSlots,
+    input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered, rateSlots, apps,
     seal,
     post,
     send,
-    async install(timeoutMs = 10_000) {
-      const { ticket, timestamp } = mock.issueSuiteTicket();
-      const { authCode } = mock.issueAuthCode();
-      const first = await post(seal('suite_ticket', { fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
-      const second = await post(seal('create_auth', { fields: { AuthCode: authCode } }));
+    async install(timeoutMs = 10_000, installOptions = {}) {
+      const app = appNamed(installOptions.app);
+      const { ticket, timestamp } = mock.issueSuiteTicket(app.id);
+      const { authCode } = mock.issueAuthCode(undefined, { appId: app.id });
+      const first = await post(seal('suite_ticket', { app: app.name, fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
+      const second = await post(seal('create_auth', { app: app.name, fields: { AuthCode: authCode } }));
       const ok = first.status === 200 && second.status === 200 && await until(async () =>
-        (await relay.store.getKv(namespaces.corp, appCorpKey(SUITE_ID, CORP_ID)))?.value.state === 'active'
-        && (!authRouted || delivered.some((d) => d.event.type === 'auth.created')), timeoutMs);
+        (await relay.store.getKv(namespaces.corp, appCorpKey(app.id, CORP_ID)))?.value.state === 'active'
+        && (!authRouted || delivered.some((d) => d.event.type === 'auth.created' && d.event.source.suiteId === app.id)), timeoutMs);
       return { ticket, authCode, ok };
     },
     until,
