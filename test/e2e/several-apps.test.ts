@@ -7,7 +7,7 @@ import { deleteKeysUnder, redisAdmin, SHARED_REDIS_URL } from '../helpers/redis-
 import { runCli } from '../helpers/spawn-cli.js';
 import { startRecordingTarget, type RecordingTarget } from './helpers/recording-target.js';
 import { namespaces } from '../../src/store/namespaces.js';
-import { CORP_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
+import { CORP_ID, spawnTestRelay, startTestRelay, type TestRelay } from './helpers/test-relay.js';
 
 /**
  * The Done-when of several apps (SPEC §10) over real HTTP, on SQLite and on Redis: a suite, a
@@ -30,36 +30,44 @@ function bodiesOf(target: RecordingTarget): EventEnvelope[] {
   return target.requests.filter((r) => r.complete).map((r) => JSON.parse(r.body) as EventEnvelope);
 }
 
-async function threeApps(t: Teardown, storeUrl?: string): Promise<{ relay: TestRelay; all: RecordingTarget; hrOnly: RecordingTarget; file: string }> {
+type Harness = Omit<TestRelay, 'relay' | 'rateSlots'>;
+
+async function threeApps(t: Teardown, spawned: boolean, storeUrl?: string): Promise<{ relay: Harness; all: RecordingTarget; hrOnly: RecordingTarget; file: string }> {
   const all = await startRecordingTarget(t);
   const hrOnly = await startRecordingTarget(t);
   const dir = t.testdir();
-  const relay = await startTestRelay(t, {
+  const options = {
     dir, enrich: true, apps: APPS, ...(storeUrl ? { storeUrl } : {}),
     targets: [
-      { name: 'all', url: `${all.url}/all`, format: 'json' },
-      { name: 'hr-only', url: `${hrOnly.url}/hr`, format: 'json', apps: ['hr'] },
+      { name: 'all', url: `${all.url}/all`, format: 'json' as const },
+      { name: 'hr-only', url: `${hrOnly.url}/hr`, format: 'json' as const, apps: ['hr'] },
     ],
-  });
+  };
+  if (spawned) {
+    const relay = await spawnTestRelay(t, options);
+    return { relay, all, hrOnly, file: relay.file };
+  }
+  const relay = await startTestRelay(t, options);
   // The same configuration as a file, for the spawned CLI (`corps list`).
   const file = join(dir, 'wecom-relay.json');
   writeFileSync(file, JSON.stringify(relay.input));
   return { relay, all, hrOnly, file };
 }
 
-/** The delivered event (to `all`) of the callback with this plaintext. */
-async function eventOf(relay: TestRelay, plaintext: string): Promise<EventEnvelope | undefined> {
+/** The event the `all` target received for the callback with this plaintext. */
+async function eventOf(relay: Harness, all: RecordingTarget, plaintext: string): Promise<EventEnvelope | undefined> {
   let found: EventEnvelope | undefined;
   await relay.until(async () => {
     const callback = (await relay.store.listCallbacks({ limit: 1000 })).find((c) => c.plaintext === plaintext);
-    found = callback ? relay.delivered.find((d) => d.target === 'all' && d.event.id === callback.id)?.event : undefined;
+    const request = callback ? all.requests.find((r) => r.complete && r.headers['webhook-id'] === callback.id) : undefined;
+    found = request ? JSON.parse(request.body) as EventEnvelope : undefined;
     return found !== undefined;
   }, 20_000);
   return found;
 }
 
-async function scenario(t: Test, storeUrl?: string): Promise<void> {
-  const { relay, all, hrOnly, file } = await threeApps(t, storeUrl);
+async function scenario(t: Test, spawned: boolean, storeUrl?: string): Promise<void> {
+  const { relay, all, hrOnly, file } = await threeApps(t, spawned, storeUrl);
   for (const app of APPS) {
     const { ok } = await relay.install(15_000, { app: app.name });
     t.ok(ok, `${app.name}: ticket saved, authorization exchanged, auth.created delivered`);
@@ -79,10 +87,10 @@ async function scenario(t: Test, storeUrl?: string): Promise<void> {
   t.equal(crm.path, tpl.path, 'the template shares the suite\'s command path');
   t.equal(hr.path, '/api/v1/wecom/contact-edit', 'the contact-edit authorization on its own path');
 
-  const crmEvent = await eventOf(relay, crm.plaintext);
-  const tplEvent = await eventOf(relay, tpl.plaintext);
-  const hrEvent = await eventOf(relay, hr.plaintext);
-  const partyEvent = await eventOf(relay, hrParty.plaintext);
+  const crmEvent = await eventOf(relay, all, crm.plaintext);
+  const tplEvent = await eventOf(relay, all, tpl.plaintext);
+  const hrEvent = await eventOf(relay, all, hr.plaintext);
+  const partyEvent = await eventOf(relay, all, hrParty.plaintext);
   t.same([crmEvent?.source.app, tplEvent?.source.app, hrEvent?.source.app], ['crm', 'tpl', 'hr'], 'source.app per app');
   t.same([crmEvent?.source.appKind, tplEvent?.source.appKind, hrEvent?.source.appKind], ['suite', 'customized', 'contact_edit'], 'source.appKind');
   t.type(crmEvent?.enrichment?.['user'], 'object', 'the suite\'s member event enriched (user/get)');
@@ -117,14 +125,14 @@ async function scenario(t: Test, storeUrl?: string): Promise<void> {
   await collect();
   const cancelled = await relay.send('cancel_auth', { app: 'crm', seq: 6 });
   t.equal(cancelled.status, 200);
-  t.ok(await eventOf(relay, cancelled.plaintext), 'auth.cancelled delivered');
+  t.ok(await eventOf(relay, all, cancelled.plaintext), 'auth.cancelled delivered');
   relay.mock.clearCalls();
   const tpl2 = await relay.send('create_user', { app: 'tpl', seq: 7, fields: { UserID: 'lisi' } });
   const hr2 = await relay.send('create_user', { app: 'hr', seq: 8, fields: { UserID: 'Jack', OpenUserID: '' } });
   const crm2 = await relay.send('create_user', { app: 'crm', seq: 9 });
-  const tpl2Event = await eventOf(relay, tpl2.plaintext);
-  const hr2Event = await eventOf(relay, hr2.plaintext);
-  const crm2Event = await eventOf(relay, crm2.plaintext);
+  const tpl2Event = await eventOf(relay, all, tpl2.plaintext);
+  const hr2Event = await eventOf(relay, all, hr2.plaintext);
+  const crm2Event = await eventOf(relay, all, crm2.plaintext);
   t.type(tpl2Event?.enrichment?.['user'], 'object', 'after the suite\'s cancel_auth the template still enriches');
   t.match(hr2Event?.enrichment, { openUserId: /^wo/ }, 'and the contact-edit app still converts ids');
   t.ok(relay.mock.calls.some((c) => c.path === 'batch/userid_to_openuserid' && c.tokenApp === ID.hr), 'with its own corp token');
@@ -157,7 +165,7 @@ async function scenario(t: Test, storeUrl?: string): Promise<void> {
 }
 
 /** The permanent codes and tokens the relay holds (from its store), to look for in the output. */
-async function issuedCredentials(relay: TestRelay): Promise<string[]> {
+async function issuedCredentials(relay: Harness): Promise<string[]> {
   const values: string[] = [];
   const now = Date.now();
   for (const { value } of await relay.store.listKv(namespaces.corp, now)) if (value.permanentCode) values.push(value.permanentCode);
@@ -166,11 +174,15 @@ async function issuedCredentials(relay: TestRelay): Promise<string[]> {
   return values.filter((value) => value.length >= 8);
 }
 
-t.test('three apps, one corp, on SQLite', async (t) => {
-  await scenario(t);
+t.test('three apps, one corp, in process on SQLite', async (t) => {
+  await scenario(t, false);
 });
 
-t.test('three apps, one corp, on Redis', async (t) => {
+t.test('three apps, one corp, wecom-relay start spawned on SQLite', async (t) => {
+  await scenario(t, true);
+});
+
+t.test('three apps, one corp, wecom-relay start spawned on Redis', async (t) => {
   const admin = await redisAdmin();
   if (!admin) {
     t.comment(`skipped: no Redis at ${SHARED_REDIS_URL}: start one to run the Redis half`);
@@ -181,5 +193,5 @@ t.test('three apps, one corp, on Redis', async (t) => {
     await deleteKeysUnder(admin, prefix);
     admin.disconnect();
   });
-  await scenario(t, `${SHARED_REDIS_URL}?prefix=${encodeURIComponent(prefix)}`);
+  await scenario(t, true, `${SHARED_REDIS_URL}?prefix=${encodeURIComponent(prefix)}`);
 });

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnRelay } from '../../helpers/cli-fixture.js';
+import type { RunningCli } from '../../helpers/spawn-cli.js';
 import { configSecrets } from '../../../daemon/commands/config-secrets.js';
 import { validateConfig } from '../../../daemon/config.js';
 import type { Config, ConfigInput } from '../../../daemon/config-schema.js';
@@ -59,6 +62,24 @@ export interface TestRelayOptions {
   readonly apps?: readonly TestAppInput[];
   /** The store URL (a Redis URL with a unique key prefix, say) instead of a SQLite file in `dir`. */
   readonly storeUrl?: string;
+}
+
+/**
+ * Options of {@link spawnTestRelay}: as {@link TestRelayOptions}, without what cannot cross a process
+ * (an injected clock or store, `mode`: it is always `start`).
+ */
+export type SpawnedTestRelayOptions = Omit<TestRelayOptions, 'now' | 'store' | 'mode'>;
+
+/**
+ * The relay as `wecom-relay start --config <file>` in a child process (dist/daemon/cli.js, so `npm run
+ * build` first), on the same mock WeCom API and store as {@link startTestRelay}: `store` is the test's own
+ * connection to it, `logs` the child's raw stdout and stderr lines (what an operator sees), `delivered`
+ * the deliveries the store says are delivered.
+ */
+export interface SpawnedTestRelay extends Omit<TestRelay, 'relay' | 'rateSlots'> {
+  readonly cli: RunningCli;
+  /** The configuration file the child runs on (for further CLI commands: `corps list --config …`). */
+  readonly file: string;
 }
 
 /** One app of {@link TestRelayOptions.apps}: what the config's `apps[i]` has besides its credentials. */
@@ -173,6 +194,15 @@ export function deliveredOfType(relay: TestRelay, type: string): DeliveryRecord[
 
 /** Starts a mock WeCom API and a relay on it; `t.teardown` stops both. */
 export async function startTestRelay(t: Teardown, options: TestRelayOptions): Promise<TestRelay> {
+  return await startHarness(t, options, false) as TestRelay;
+}
+
+/** Starts a mock WeCom API and `wecom-relay start` spawned on it; `t.teardown` stops both. */
+export async function spawnTestRelay(t: Teardown, options: SpawnedTestRelayOptions): Promise<SpawnedTestRelay> {
+  return await startHarness(t, options, true) as SpawnedTestRelay;
+}
+
+async function startHarness(t: Teardown, options: TestRelayOptions, spawned: boolean): Promise<TestRelay | SpawnedTestRelay> {
   const suiteSecret = randomBytes(24).toString('hex');
   const keys = generateSuiteKeys();
   const apps: TestApp[] = options.apps
@@ -225,16 +255,43 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     t.teardown(() => opened.close()); // after relay.stop (teardowns run last-in first-out)
     store = opened;
   }
-  const relay = await runRelay({
-    config, mode: options.mode ?? 'start', logger, store,
-    ...(options.now ? { now: options.now } : {}),
-    onDelivered: (delivery) => {
-      delivered.push(delivery);
+  let relay: RunningRelay | null = null;
+  let cli: RunningCli | null = null;
+  const file = join(options.dir, 'wecom-relay.json');
+  let url: string;
+  if (spawned) {
+    writeFileSync(file, JSON.stringify(input));
+    const started = await spawnRelay(t, 'start', file);
+    cli = started.cli;
+    const child = cli;
+    let seen = 0;
+    const read = () => {
+      const lines = child.output().split('\n');
+      for (; seen < lines.length - 1; seen++) if (lines[seen] !== '') logs.push(lines[seen]!);
       changed();
-    },
-  });
-  t.teardown(() => relay.stop());
-  const url = relay.receiver?.url ?? '';
+    };
+    child.child.stdout!.on('data', read);
+    child.child.stderr!.on('data', read);
+    read();
+    url = started.url ?? '';
+  } else {
+    const running = await runRelay({
+      config, mode: options.mode ?? 'start', logger, store,
+      ...(options.now ? { now: options.now } : {}),
+      onDelivered: (delivery) => {
+        delivered.push(delivery);
+        changed();
+      },
+    });
+    relay = running;
+    t.teardown(() => running.stop());
+    url = running.receiver?.url ?? '';
+  }
+  const theStore = store;
+  const stopRelay = async () => {
+    if (relay) await relay.stop();
+    else await cli?.stop('SIGTERM');
+  };
 
   // Without an injected clock, one event time for the relay's life: samples vary theirs by `seq` seconds
   // back from it, so two seqs sealed a second apart can never produce the same plaintext (the same id).
@@ -310,8 +367,8 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     let deliveredCount = 0;
     let dead = 0;
     for (const id of eventIds) {
-      const callback = await relay.store.getCallback(id);
-      const list = await relay.store.listDeliveries({ eventId: id, limit: 1000 });
+      const callback = await theStore.getCallback(id);
+      const list = await theStore.listDeliveries({ eventId: id, limit: 1000 });
       deliveries.set(id, list);
       if (!callback) {
         problems.push(`${id}: acked but not in the store`);
@@ -336,7 +393,8 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     resolveTargets(config).filter((target) => target.enabledInConfig)).length > 0;
 
   return {
-    input, config, mock, relay, store: relay.store, url, suiteSecret, keys, logs, delivered, rateSlots, apps,
+    input, config, mock, store: theStore, url, suiteSecret, keys, logs, delivered, apps,
+    ...(spawned ? { cli: cli!, file } : { relay: relay!, rateSlots }),
     seal,
     post,
     send,
@@ -347,8 +405,10 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       const first = await post(seal('suite_ticket', { app: app.name, fields: { SuiteTicket: ticket, TimeStamp: String(timestamp) } }));
       const second = await post(seal('create_auth', { app: app.name, fields: { AuthCode: authCode } }));
       const ok = first.status === 200 && second.status === 200 && await until(async () =>
-        (await relay.store.getKv(namespaces.corp, appCorpKey(app.id, CORP_ID)))?.value.state === 'active'
-        && (!authRouted || delivered.some((d) => d.event.type === 'auth.created' && d.event.source.suiteId === app.id)), timeoutMs);
+        (await theStore.getKv(namespaces.corp, appCorpKey(app.id, CORP_ID)))?.value.state === 'active'
+        && (!authRouted || (spawned
+          ? (await theStore.listDeliveries({ limit: 1000 })).some((d) => d.state === 'delivered' && d.event.type === 'auth.created' && d.event.source.suiteId === app.id)
+          : delivered.some((d) => d.event.type === 'auth.created' && d.event.source.suiteId === app.id))), timeoutMs);
       return { ticket, authCode, ok };
     },
     until,
@@ -356,7 +416,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
       await until(async () => (await account(eventIds)).lost === 0, timeoutMs);
       return account(eventIds);
     },
-    stop: () => relay.stop(),
+    stop: stopRelay,
   };
 }
 
