@@ -2,12 +2,13 @@
  * Runs every benchmark (ingest, then forward), prints a summary table and writes the full results to
  * bench/results/<timestamp>.json (git-ignored). `npm run bench` calls this; build first (`npm run build`).
  *
- *   node bench/run.js [--quick] [--profile DIR]
+ *   node bench/run.js [--quick] [--profile DIR] [--apps]
  *
  * `--quick` shrinks every benchmark (a smoke run, figures not comparable). A full run takes 2–4 minutes
  * depending on the machine's load, the largest part being the 100,000-delivery pre-fill of forward (b).
  * `--profile DIR` writes CPU profiles of the receiver's first round and of the daemon run of forward (a)
- * (summarize one with `node bench/lib/profile.js FILE`).
+ * (summarize one with `node bench/lib/profile.js FILE`). `--apps` also runs `ingest-apps.js` (three apps
+ * on shared paths vs one app, same run; about a minute more).
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,12 +16,13 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runForward } from './forward.js';
 import { runIngest } from './ingest.js';
+import { runIngestApps } from './ingest-apps.js';
 import { machineInfo } from './lib/machine.js';
 import { table } from './lib/stats.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
-const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, profile: { type: 'string' } }, strict: true });
+const { values: args } = parseArgs({ options: { quick: { type: 'boolean' }, profile: { type: 'string' }, apps: { type: 'boolean' } }, strict: true });
 if (!existsSync(join(HERE, '../dist/src/receiver/standalone.js'))) {
   process.stderr.write('bench: dist/ is missing; run `npm run build` first\n');
   process.exit(1);
@@ -34,6 +36,7 @@ process.stderr.write(`bench: node ${machineBefore.node}, ${machineBefore.nproc} 
 
 const ingest = await runIngest(quick ? { requests: 2_000, seconds: 4, warmup: 200, besideSeconds: 3, besideBacklog: 500, ...profile } : profile);
 const i = ingest;
+const ingestApps = args.apps ? await runIngestApps(quick ? { requests: 2_000, seconds: 4, warmup: 200 } : {}) : null;
 const forward = await runForward(quick ? { events: 500, seconds: 10, backlog: 5_000, window: 5, ...profile } : profile);
 const machineAfter = machineInfo();
 const results = {
@@ -42,6 +45,7 @@ const results = {
   quick,
   machine: { ...machineBefore, loadavgAfter: machineAfter.loadavg },
   ingest,
+  ...(ingestApps ? { ingestApps } : {}),
   forward,
 };
 
@@ -63,6 +67,12 @@ process.stdout.write(`\n${table([
   ['ingest stored = acked', `${i.store.stored} / ${i.store.acked}`, '', '', 'equal', i.store.match ? 'yes' : 'NO'],
   ['ingest fsync ms p50 (before/after)', `${round2(i.fsyncMs.before.p50)} / ${round2(i.fsyncMs.after.p50)}`, '', '', '', ''],
   ...(i.besideDaemon ? besideRows(i.besideDaemon) : []),
+  ...(ingestApps ? [
+    ['ingest 3 apps, shared paths: req/s', ingestApps.threeApps.throughput, ingestApps.oneApp.throughput, ingestApps.ratio.throughput, ingestApps.target.want, yes(ingestApps.target)],
+    ['ingest 3 apps: CPU ms/req', ingestApps.threeApps.cpuMsPerRequest, ingestApps.oneApp.cpuMsPerRequest, ingestApps.ratio.cpuPerRequest, '', ''],
+    ['ingest 3 apps: p99 ms', ingestApps.threeApps.latencyMs.p99, ingestApps.oneApp.latencyMs.p99, '', '', ''],
+    ['ingest 3 apps stored = acked', ingestApps.store.match ? 'yes' : 'NO', '', '', 'equal', ingestApps.store.match ? 'yes' : 'NO'],
+  ] : []),
   ['forward events/s (conc 32)', a.daemon.perSecond, a.got.meanPerSecond, a.ratio.throughput, a.target.want, yes(a.target)],
   ['forward CPU ms/event', a.daemon.cpuMsPerEvent, round2((a.got.before.cpuMsPerEvent + a.got.after.cpuMsPerEvent) / 2), a.ratio.cpuPerEvent, '', ''],
   ['forward delivered', `${a.daemon.answered} / ${a.daemon.events}`, '', '', '', a.daemon.completed ? 'all' : 'time bound'],
