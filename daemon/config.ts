@@ -187,11 +187,6 @@ export function loadStoreConfig(options: LoadConfigOptions): StoreConfig {
 /** Things that work but are likely not what was meant; logged at start-up and shown by `doctor`. */
 export function configWarnings(config: Config): ConfigIssue[] {
   const warnings: ConfigIssue[] = [];
-  config.apps.forEach((app, i) => {
-    if (i > 0 && app.install) {
-      warnings.push({ path: `apps[${i}].install`, message: 'not served yet: the receiver serves the website install flow of the first app only' });
-    }
-  });
   if (config.targets.length === 0) {
     warnings.push({ path: 'targets', message: 'no targets: events are stored and processed, but forwarded nowhere (add one under targets:)' });
   } else if (config.targets.every((t) => !t.enabled)) {

@@ -55,7 +55,9 @@ export function handleInstall(state: MockState, query: URLSearchParams, installC
   const suiteId = query.get('suite_id') ?? '';
   const code = query.get('pre_auth_code') ?? '';
   const redirect = query.get('redirect_uri') ?? '';
-  if (suiteId !== state.options.suiteId) return page(400, '应用不存在 (suite_id is not the mock\'s suite)');
+  // Any app the mock serves that is installed from a website (a contact-edit authorization is granted by QR code).
+  const app = state.app(suiteId);
+  if (app === undefined || app.kind === 'contact_edit') return page(400, '应用不存在 (suite_id is not an app the mock serves)');
   const record = code === '' ? 40077 : state.preAuthCode(code);
   if (record === 40077) return page(400, '预授权码无效 (pre_auth_code unknown or used)');
   if (record === 42007) return page(400, '预授权码已过期 (pre_auth_code expired)');
@@ -69,7 +71,7 @@ export function handleInstall(state: MockState, query: URLSearchParams, installC
   record.used = true;
   const mockCorpId = query.get('mock_corpid');
   const corp = mockCorpId === null ? installCorp : { corpId: mockCorpId };
-  const issued = state.issueAuthCode(corp, { state: query.get('state') ?? '', authType: record.authType });
+  const issued = state.issueAuthCode(corp, { state: query.get('state') ?? '', authType: record.authType, appId: suiteId });
   target.searchParams.set('auth_code', issued.authCode);
   target.searchParams.set('expires_in', String(AUTH_CODE_TTL_SECONDS));
   target.searchParams.set('state', query.get('state') ?? '');
