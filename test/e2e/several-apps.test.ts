@@ -66,7 +66,7 @@ async function eventOf(relay: Harness, all: RecordingTarget, plaintext: string):
   return found;
 }
 
-async function scenario(t: Test, spawned: boolean, storeUrl?: string): Promise<void> {
+async function scenario(t: Test, spawned: boolean, storeUrl?: string): Promise<Harness> {
   const { relay, all, hrOnly, file } = await threeApps(t, spawned, storeUrl);
   for (const app of APPS) {
     const { ok } = await relay.install(15_000, { app: app.name });
@@ -162,6 +162,7 @@ async function scenario(t: Test, spawned: boolean, storeUrl?: string): Promise<v
   for (const value of await issuedCredentials(relay)) credentials.add(value);
   t.ok(credentials.size >= 6, 'permanent codes and tokens were collected to look for');
   t.same([...credentials].filter((value) => texts.some((text) => text.includes(value))), [], 'no permanent code or access token anywhere');
+  return relay;
 }
 
 /** The permanent codes and tokens the relay holds (from its store), to look for in the output. */
@@ -175,7 +176,14 @@ async function issuedCredentials(relay: Harness): Promise<string[]> {
 }
 
 t.test('three apps, one corp, in process on SQLite', async (t) => {
-  await scenario(t, false);
+  const relay = await scenario(t, false) as TestRelay;
+  // Metrics that concern a corp carry the app.
+  const text = await relay.relay.metrics.registry.metrics();
+  t.match(text, /wecom_relay_enrichment_calls_total\{api="user\/get",errcode="0",app="tpl"\} \d/, 'enrichment calls by app');
+  t.match(text, /wecom_relay_enrichment_calls_total\{api="batch\/userid_to_openuserid",errcode="0",app="hr"\} \d/, 'the contact-edit app\'s conversions');
+  t.match(text, /wecom_relay_corps\{app="crm",state="revoked"\} 1/, 'corps by app and state');
+  t.match(text, /wecom_relay_corps\{app="tpl",state="active"\} 1/);
+  t.match(text, /wecom_relay_token_refreshes_total\{kind="corp",app="tpl"\} [1-9]/, 'token refreshes by app');
 });
 
 t.test('three apps, one corp, wecom-relay start spawned on SQLite', async (t) => {
