@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { sealCallback } from '../dist/src/crypto/seal-callback.js';
+import { verifySignature } from '../dist/src/crypto/signature.js';
 import { sampleCallback } from '../dist/src/events/samples.js';
 import { startReceiver } from '../dist/src/receiver/standalone.js';
 import { COMMAND_PATH, CORP_ID, DATA_PATH, SUITE_ID, generateCredentials } from './lib/fixtures.js';
@@ -53,6 +54,38 @@ function sealedFor(apps, from, count, now, seen) {
     out[i] = { path: `${path}?${new URLSearchParams(sealed.query)}`, body: sealed.body };
   }
   return out;
+}
+
+/**
+ * The cost of finding the app, alone and in this process: `msg_signature` checked against one Token (one
+ * app) and against all three Tokens (as the receiver does on a shared path: every candidate, no early
+ * exit), over the same sealed callbacks, alternating A-B-B-A. CPU-bound, so steadier than req/s on a
+ * loaded machine. Resolves microseconds per callback for each and the difference.
+ */
+function signatureCost(apps, now, iterations = 20_000, repeats = 4) {
+  const sealed = Array.from({ length: 3_000 }, (_, seq) => {
+    const app = apps[seq % apps.length];
+    const s = sampleCallback('add_external_contact', { suiteId: app.id, corpId: CORP_ID, now, seq: 10_000_000 + seq });
+    return sealCallback({ token: app.token, encodingAESKey: app.encodingAESKey, receiveId: app.id, plaintext: s.plaintext });
+  });
+  const run = (tokens) => {
+    const t0 = process.cpuUsage();
+    let matched = 0;
+    for (let i = 0; i < iterations; i++) {
+      const { query, encrypt } = sealed[i % sealed.length];
+      for (const token of tokens) if (verifySignature(query.msg_signature, token, query.timestamp, query.nonce, encrypt)) matched++;
+    }
+    const used = process.cpuUsage(t0);
+    return { us: (used.user + used.system) / iterations, matched };
+  };
+  const one = [];
+  const three = [];
+  for (let r = 0; r < repeats; r++) {
+    const order = r % 2 === 0 ? ['one', 'three'] : ['three', 'one'];
+    for (const name of order) (name === 'one' ? one : three).push(run(name === 'one' ? [apps[0].token] : apps.map((app) => app.token)).us);
+  }
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return { oneTokenUsPerCallback: round(mean(one), 2), threeTokensUsPerCallback: round(mean(three), 2), extraUsPerCallback: round(mean(three) - mean(one), 2) };
 }
 
 function combine(runs) {
@@ -121,11 +154,15 @@ export async function runIngestApps(overrides = {}) {
     const total = (byApp) => Object.values(byApp).reduce((n, v) => n + v, 0);
     const acked = { one: result.one.success + warmed.one.load.expected, three: result.three.success + warmed.three.load.expected };
     const throughputRatio = ratio(result.three.throughput, result.one.throughput);
+    const signatures = signatureCost(apps, now);
+    log(`ingest-apps: signature checks ${signatures.oneTokenUsPerCallback} µs (one Token) vs ${signatures.threeTokensUsPerCallback} µs (three) per callback`);
     return {
       options: { requests: options.requests, seconds: options.seconds, connections: options.connections, rounds: options.rounds, warmup: options.warmup },
       oneApp: result.one,
       threeApps: result.three,
       ratio: { throughput: throughputRatio, cpuPerRequest: ratio(result.three.cpuMsPerRequest, result.one.cpuMsPerRequest) },
+      // The extra candidates' cost as a share of the one-app receiver's CPU per request.
+      signatures: { ...signatures, shareOfOneAppCpu: round(signatures.extraUsPerCallback / 1000 / Math.max(1e-9, result.one.cpuMsPerRequest), 4) },
       store: { stored, acked, match: total(stored.one) === acked.one && total(stored.three) === acked.three },
       target: { want: '>= 0.9', met: throughputRatio >= 0.9 },
     };
