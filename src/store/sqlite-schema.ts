@@ -80,6 +80,23 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rate_slots_key ON rate_slots (key, at);
   CREATE INDEX rate_slots_until ON rate_slots (until);
   `,
+  // 2: the attempts log — one row per recorded outcome, the last N per delivery kept (attempt-log.ts).
+  // A file of version 1 gains the empty table: its deliveries have no log (the console shows the last attempt).
+  `
+  CREATE TABLE delivery_attempts (
+    delivery_id  TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    replay       INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    state        TEXT NOT NULL,
+    counted      INTEGER NOT NULL,
+    status       INTEGER,
+    duration_ms  INTEGER,
+    response     TEXT,
+    error        TEXT,
+    PRIMARY KEY (delivery_id, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes: the number of migrations. */

@@ -51,7 +51,7 @@ async function run(admin: Redis): Promise<void> {
     source: { endpoint: 'data', suiteId: 'wwsuite', corpId: 'wwcorp1', agentId: null }, data: {}, enrichment: null, enrichmentError: null, raw: {},
   });
 
-  await storeContract(t, 'redis', () => RedisStore.connect(URL, { prefix: freshPrefix() }), (store: Store) => dropKeys((store as RedisStore).prefix));
+  await storeContract(t, 'redis', (options) => RedisStore.connect(URL, { ...options, prefix: freshPrefix() }), (store: Store) => dropKeys((store as RedisStore).prefix));
 
   t.test('connect reads the prefix from the URL and validates its input', async (t) => {
     const prefix = freshPrefix();

@@ -42,8 +42,8 @@ function isUnavailable(error: unknown): boolean {
 
 const contractDir = t.testdir();
 let contractFiles = 0;
-await storeContract(t, 'sqlite (file)', async () => new SqliteStore(path.join(contractDir, `contract-${++contractFiles}.db`)));
-await storeContract(t, 'sqlite (:memory:)', async () => new SqliteStore(':memory:'));
+await storeContract(t, 'sqlite (file)', async (options) => new SqliteStore(path.join(contractDir, `contract-${++contractFiles}.db`), options));
+await storeContract(t, 'sqlite (:memory:)', async (options) => new SqliteStore(':memory:', options));
 
 t.test('the database file, its directory and WAL companions are private', async (t) => {
   const dir = path.join(t.testdir(), 'nested', 'data');
