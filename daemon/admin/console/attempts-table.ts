@@ -10,10 +10,16 @@ function outcome(a: DeliveryAttempt): SafeHtml {
   return html`<span class="badge ${cls}">${label}</span>`;
 }
 
-/** The worker's reason, unless it only repeats the status (`HTTP 503`) the row already shows. */
+/**
+ * The worker's reason, unless it only repeats what the row already shows: the status (`HTTP 503`), or
+ * the status and the start of the response body (`HTTP 422: {"error":…}`, the worker's wording).
+ */
 function reason(a: DeliveryAttempt): string {
   if (a.error === null) return '';
-  return a.status !== null && a.error === `HTTP ${a.status}` ? '' : a.error;
+  if (a.status === null || !a.error.startsWith(`HTTP ${a.status}`)) return a.error;
+  const rest = a.error.slice(`HTTP ${a.status}`.length).replace(/^: /, '').replace(/…$/, '');
+  const body = (a.response ?? '').replace(/\s+/g, ' ').trim();
+  return rest === '' || body.startsWith(rest) ? '' : a.error;
 }
 
 /**
