@@ -84,31 +84,36 @@ export class SqliteDeliveries {
   #recordAttempt(id: string, owner: string, outcome: AttemptOutcome): boolean {
     const { state, countAttempt, now } = outcome;
     const response = outcome.response == null ? null : outcome.response.slice(0, MAX_RESPONSE_CHARS);
-    const replays = this.#prepare(`UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt_at = ?,
-      last_status = ?, last_response = ?, last_error = ?, updated_at = ?,
+    const row = this.#prepare(`UPDATE deliveries SET state = ?, attempts = attempts + ?, next_attempt_at = ?,
+      last_status = ?, last_response = ?, last_error = ?, updated_at = ?, attempt_seq = attempt_seq + 1,
       delivered_at = CASE WHEN ? = 'delivered' THEN ? ELSE delivered_at END, lease_owner = NULL, lease_until = NULL
-      WHERE id = ? AND state = 'pending' AND lease_owner = ? RETURNING replays`).pluck().get(
+      WHERE id = ? AND state = 'pending' AND lease_owner = ? RETURNING replays, attempt_seq, created_at`).raw().get(
       state, countAttempt ? 1 : 0, outcome.nextAttemptAt ?? now, outcome.status ?? null, response, outcome.error ?? null, now,
       state, now, id, owner,
-    ) as number | undefined;
-    if (replays === undefined) return false;
+    ) as [number, number, number] | undefined;
+    if (row === undefined) return false;
+    const [replays, seq, createdAt] = row;
     const entry = toAttemptEntry(outcome);
-    const seq = this.#prepare(`INSERT INTO delivery_attempts (delivery_id, seq, replay, at, state, counted, status, duration_ms, response, error)
-      VALUES (?, COALESCE((SELECT MAX(seq) FROM delivery_attempts WHERE delivery_id = ?), 0) + 1, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq`).pluck().get(
-      id, id, replays, entry.at, entry.state, entry.counted ? 1 : 0, entry.status, entry.durationMs, entry.response, entry.error,
-    ) as number;
-    if (seq > this.#keep) this.#prepare('DELETE FROM delivery_attempts WHERE delivery_id = ? AND seq <= ?').run(id, seq - this.#keep);
+    this.#prepare(`INSERT INTO delivery_attempts (created_at, delivery_id, seq, replay, at, state, counted, status, duration_ms, response, error)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+      createdAt, id, seq, replays, entry.at, entry.state, entry.counted ? 1 : 0, entry.status, entry.durationMs, entry.response, entry.error,
+    );
+    if (seq > this.#keep) {
+      this.#prepare('DELETE FROM delivery_attempts WHERE created_at = ? AND delivery_id = ? AND seq <= ?').run(createdAt, id, seq - this.#keep);
+    }
     return true;
   }
 
-  /** See `Store.listAttempts`. */
+  /** See `Store.listAttempts`: the delivery's row gives the log's key prefix (its created_at). */
   attempts(deliveryId: string): DeliveryAttempt[] {
-    return (this.#prepare('SELECT * FROM delivery_attempts WHERE delivery_id = ? ORDER BY seq').all(deliveryId) as AttemptRow[]).map(toAttempt);
+    const rows = this.#prepare(`SELECT a.* FROM deliveries d JOIN delivery_attempts a ON a.created_at = d.created_at AND a.delivery_id = d.id
+      WHERE d.id = ? ORDER BY a.seq`).all(deliveryId) as AttemptRow[];
+    return rows.map(toAttempt);
   }
 
   /** See `Store.listEventAttempts`: the event's deliveries by their index, each log by its key. */
   eventAttempts(eventId: string): DeliveryAttempt[] {
-    const rows = this.#prepare(`SELECT a.* FROM deliveries d JOIN delivery_attempts a ON a.delivery_id = d.id
+    const rows = this.#prepare(`SELECT a.* FROM deliveries d JOIN delivery_attempts a ON a.created_at = d.created_at AND a.delivery_id = d.id
       WHERE d.event_id = ? ORDER BY a.delivery_id, a.seq`).all(eventId) as AttemptRow[];
     return rows.map(toAttempt);
   }

@@ -32,8 +32,8 @@ export function readStats(db: Database.Database, prepare: Prepare): StoreStats {
 export function pruneDelivered(db: Database.Database, prepare: Prepare, before: number): number {
   return db.transaction((): number => {
     // The attempts logs of the deliveries about to go, first (by the same condition, through the state index).
-    prepare(`DELETE FROM delivery_attempts WHERE delivery_id IN
-      (SELECT id FROM deliveries WHERE state = 'delivered' AND delivered_at < ?)`).run(before);
+    prepare(`DELETE FROM delivery_attempts WHERE (created_at, delivery_id) IN
+      (SELECT created_at, id FROM deliveries WHERE state = 'delivered' AND delivered_at < ?)`).run(before);
     const deliveries = prepare("DELETE FROM deliveries WHERE state = 'delivered' AND delivered_at < ?").run(before).changes;
     const callbacks = prepare(`DELETE FROM callbacks WHERE state = 'done' AND processed_at < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = callbacks.id)`).run(before).changes;
