@@ -94,8 +94,11 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   store: z.union([
     storeUrl,
-    // The long form: { url, busyTimeoutMs } (SQLite: how long a write waits for another process's lock before 503).
-    z.strictObject({ url: storeUrl, busyTimeoutMs: z.number().int().min(0).max(60_000).optional() }),
+    // The long form: { url, busyTimeoutMs, attemptsPerDelivery } (SQLite: how long a write waits for another
+    // process's lock before 503; both: entries of each delivery's attempts log kept, default 50).
+    z.strictObject({
+      url: storeUrl, busyTimeoutMs: z.number().int().min(0).max(60_000).optional(), attemptsPerDelivery: z.number().int().min(1).max(10_000).optional(),
+    }),
   ]).default('sqlite:./data/wecom-relay.db'),
   wecomApi: z.strictObject({
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),

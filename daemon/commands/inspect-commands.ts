@@ -6,6 +6,7 @@ import { CommandExit, EXIT, loadCommandStoreConfig, writeLine, type CommandConte
 import { REPLY_NAMESPACE } from '../../src/receiver/reply-to-callback.js';
 import { isSecretField } from '../../src/events/normalize.js';
 import { maskCallback } from './mask-secrets.js';
+import { attemptJson, renderDeliveryWithAttempts } from './attempts-output.js';
 import { parseTime, renderTable } from './table.js';
 import { describeTargets, knownTargetNames, targetStates, type TargetSummary } from './target-summary.js';
 
@@ -134,7 +135,7 @@ async function ofApp(store: Store, rows: readonly DeliveryRecord[], appId: strin
   return kept;
 }
 
-/** `events list|show`, `deliveries list`, `replay`, `targets enable|disable`. */
+/** `events list|show`, `deliveries list|show`, `replay`, `targets enable|disable`. */
 export function registerInspectCommands(program: Command, context: CommandContext): void {
   const events = program.command('events').description('inspect stored callbacks and their normalized events');
   storeOptions(events.command('list').description('list stored callbacks, newest first'))
@@ -164,11 +165,12 @@ export function registerInspectCommands(program: Command, context: CommandContex
       await withStore(context, opts, async (store) => {
         const row = await store.getCallback(id);
         if (!row) throw new CommandExit(EXIT.failure, `wecom-relay: no event ${id}`);
-        const deliveries = await store.listDeliveries({ eventId: id, limit: 1000 });
+        const [deliveries, attempts] = await Promise.all([store.listDeliveries({ eventId: id, limit: 1000 }), store.listEventAttempts(id)]);
+        const attemptsOf = (d: DeliveryRecord) => attempts.filter((a) => a.deliveryId === d.id).map(attemptJson);
         // The passive reply sent for it, if any (secret-named fields masked by the same rule as the callback's).
         const sent = (await store.getKv(REPLY_NAMESPACE, id))?.value;
         const reply = sent ? { ...maskReply(sent.reply), repliedAt: iso(sent.repliedAt) } : null;
-        writeLine(context.stdout, JSON.stringify({ ...maskCallback(row), reply, deliveries: deliveries.map(deliveryJson) }, null, 2));
+        writeLine(context.stdout, JSON.stringify({ ...maskCallback(row), reply, deliveries: deliveries.map((d) => ({ ...deliveryJson(d), attempts: attemptsOf(d) })) }, null, 2));
       });
     });
 
@@ -196,6 +198,17 @@ export function registerInspectCommands(program: Command, context: CommandContex
         });
         const rows = appId === null ? listed : await ofApp(store, listed, appId, limit);
         printDeliveries(context, rows, opts.json === true, await targetStates(store, config));
+      });
+    });
+
+  storeOptions(deliveries.command('show <id>').description('show one delivery (eventId:target) with every attempt: status, time, duration, reason, response excerpt'))
+    .option('--json', 'one JSON object: the delivery with its attempts')
+    .action(async (id: string, opts: StoreOpts & { json?: boolean }) => {
+      await withStore(context, opts, async (store) => {
+        const [delivery, attempts] = await Promise.all([store.getDelivery(id), store.listAttempts(id)]);
+        if (!delivery) throw new CommandExit(EXIT.failure, `wecom-relay: no delivery ${id} (a delivery id is eventId:target, from \`deliveries list\` or \`events show\`)`);
+        if (opts.json) writeLine(context.stdout, JSON.stringify({ ...deliveryJson(delivery), attempts: attempts.map(attemptJson) }, null, 2));
+        else writeLine(context.stdout, renderDeliveryWithAttempts(delivery, attempts));
       });
     });
 

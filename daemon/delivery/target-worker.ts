@@ -6,6 +6,7 @@ import { Batcher } from '../batcher.js';
 import { ClaimLoop } from '../claim-loop.js';
 import { idleWithin } from '../idle-within.js';
 import { classifyResponse, type DeliveryVerdict } from './classify-response.js';
+import { responseExcerpt, targetSecrets } from './response-excerpt.js';
 import { formatFor, type OutgoingRequest } from './formats/index.js';
 import { isBlocked, type Sender } from './http-sender.js';
 import { nextRetryDelayMs } from './retry-policy.js';
@@ -84,12 +85,15 @@ export class TargetWorker {
   private readonly loop: ClaimLoop<DeliveryRecord>;
   private readonly slots: SharedRateSlots;
   private readonly outcomes: Batcher<{ readonly id: string; readonly owner: string; readonly outcome: AttemptOutcome }, boolean>;
+  /** What a response excerpt must not keep (`response-excerpt.ts`). */
+  private readonly secrets: readonly string[];
   private pausedUntil = 0;
   private running = false;
 
   constructor(options: TargetWorkerOptions) {
     this.options = options;
     this.target = options.target;
+    this.secrets = targetSecrets(options.target);
     const { store, owner, target, clock } = options;
     this.queue = new PQueue({
       concurrency: target.concurrency,
@@ -210,8 +214,8 @@ export class TargetWorker {
       : classifyResponse(target.format, result, new Date(finished));
     const observe = (outcome: DeliveryVerdict['kind']) => observer?.attempted(target.name, outcome, finished - started);
     const status = 'status' in result ? result.status : null;
-    const response = 'body' in result ? result.body.slice(0, 2000) : null;
-    const base = { status, response, now: finished };
+    const response = 'body' in result ? responseExcerpt(result.body, this.secrets) : null;
+    const base = { status, response, durationMs: finished - started, now: finished };
     switch (verdict.kind) {
       case 'delivered':
         observe('delivered');

@@ -21,6 +21,8 @@ export interface StoreSetting {
    * @default 1000
    */
   readonly busyTimeoutMs?: number;
+  /** Entries of each delivery's attempts log kept, SQLite and Redis alike. @default 50 */
+  readonly attemptsPerDelivery?: number;
 }
 
 /** Options of {@link createStore}. */
@@ -42,12 +44,12 @@ export const DEFAULT_BUSY_TIMEOUT_MS = 1000;
 
 /** The shape of `./sqlite.js`, loaded only when a SQLite URL is used (better-sqlite3 stays unloaded otherwise). */
 interface SqliteStoreModule {
-  readonly SqliteStore: new (filename: string, options?: { now?: () => number; busyTimeoutMs?: number }) => Store;
+  readonly SqliteStore: new (filename: string, options?: { now?: () => number; busyTimeoutMs?: number; attemptsPerDelivery?: number }) => Store;
 }
 
 /** The shape of `./redis.js`, loaded only when a Redis URL is used (ioredis stays unloaded otherwise). */
 interface RedisStoreModule {
-  readonly RedisStore: { connect(url: string, options?: { logger?: Logger; now?: () => number }): Promise<Store> };
+  readonly RedisStore: { connect(url: string, options?: { logger?: Logger; now?: () => number; attemptsPerDelivery?: number }): Promise<Store> };
 }
 
 /** Kept in variables so each implementation (and its driver) loads only when asked for. */
@@ -122,14 +124,17 @@ export async function createStore(url: string | StoreSetting | Store, options: C
     throw expected('url', 'a store URL, a store setting or a Store', url);
   }
   const location = parseStoreUrl(setting.url);
-  const now = options.now === undefined ? {} : { now: options.now };
+  const common = {
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(setting.attemptsPerDelivery === undefined ? {} : { attemptsPerDelivery: setting.attemptsPerDelivery }),
+  };
   if (location.kind === 'sqlite') {
     const busyTimeoutMs = setting.busyTimeoutMs ?? options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
     const module = await load<SqliteStoreModule>(SQLITE_MODULE, `sqlite:${location.filename}`);
-    return new module.SqliteStore(location.filename, { ...now, busyTimeoutMs });
+    return new module.SqliteStore(location.filename, { ...common, busyTimeoutMs });
   }
   const module = await load<RedisStoreModule>(REDIS_MODULE, 'the Redis store');
-  return module.RedisStore.connect(location.url, { ...now, ...(options.logger ? { logger: options.logger } : {}) });
+  return module.RedisStore.connect(location.url, { ...common, ...(options.logger ? { logger: options.logger } : {}) });
 }
 
 async function load<M>(specifier: string, what: string): Promise<M> {

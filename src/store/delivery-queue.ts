@@ -1,5 +1,5 @@
 import type {
-  AttemptOutcome, AttemptRecord, DeliveryClaimOptions, DeliveryRecord, ListDeliveriesQuery, ReplaySelection,
+  AttemptOutcome, AttemptRecord, DeliveryAttempt, DeliveryClaimOptions, DeliveryRecord, ListDeliveriesQuery, ReplaySelection,
 } from './records.js';
 
 /**
@@ -12,10 +12,21 @@ export interface DeliveryQueue {
    * leased, oldest due first, with the event they carry. No attempt is counted until one is recorded.
    */
   claimDeliveries(claim: DeliveryClaimOptions): Promise<DeliveryRecord[]>;
-  /** Records the outcome of one attempt of a claimed delivery and drops its lease. Ignored (false) without the lease. */
+  /**
+   * Records the outcome of one attempt of a claimed delivery and drops its lease. Ignored (false) without
+   * the lease. A recorded outcome is also appended to the delivery's attempts log ({@link listAttempts}).
+   */
   recordAttempt(id: string, owner: string, outcome: AttemptOutcome): Promise<boolean>;
   /** {@link DeliveryQueue.recordAttempt} for many claimed deliveries in one round trip; one boolean per entry, in order. */
   recordAttempts(batch: readonly AttemptRecord[]): Promise<boolean[]>;
+  /**
+   * A delivery's attempts log, oldest first: one entry per outcome recorded (rate-limit pauses and
+   * attempts after a replay included), the last `attemptsPerDelivery` (default 50) kept. Empty for an
+   * unknown delivery, or one whose attempts were recorded by a version without the log.
+   */
+  listAttempts(deliveryId: string): Promise<DeliveryAttempt[]>;
+  /** The attempts logs of every delivery of an event, in one read: by delivery id, then oldest first. */
+  listEventAttempts(eventId: string): Promise<DeliveryAttempt[]>;
   /** Gives a claimed delivery back untouched (no attempt counted), e.g. on shutdown. */
   releaseDelivery(id: string, owner: string): Promise<boolean>;
   /** One delivery with its event, or undefined. */

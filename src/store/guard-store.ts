@@ -4,7 +4,7 @@ import { expected } from '../expected.js';
 import { toKvWrite } from './kv-write.js';
 import type { Namespace } from './namespaces.js';
 import type {
-  AttemptOutcome, AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeleteKvOptions, DeliveryClaimOptions,
+  AttemptOutcome, AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeleteKvOptions, DeliveryAttempt, DeliveryClaimOptions,
   DeliveryRecord, KvRecord, ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, PutKvOptions, RateLimit, RateSlot,
   RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
@@ -130,6 +130,16 @@ export class GuardedStore implements Store {
     checkName('id', id);
     checkName('owner', owner);
     return this.#run('write to', () => this.#backend.releaseDelivery(id, owner));
+  }
+
+  async listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
+    checkName('deliveryId', deliveryId);
+    return this.#run('read from', () => this.#backend.listAttempts(deliveryId));
+  }
+
+  async listEventAttempts(eventId: string): Promise<DeliveryAttempt[]> {
+    checkName('eventId', eventId);
+    return this.#run('read from', () => this.#backend.listEventAttempts(eventId));
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {

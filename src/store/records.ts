@@ -119,7 +119,34 @@ export interface AttemptOutcome {
   readonly status?: number | null;
   readonly response?: string | null;
   readonly error?: string | null;
+  /** How long the send took (ms), when known; kept in the attempts log. */
+  readonly durationMs?: number | null;
   readonly now: number;
+}
+
+/**
+ * One entry of a delivery's attempts log (`listAttempts`): every outcome `recordAttempt(s)` took, in
+ * order, the last `attemptsPerDelivery` of each delivery kept; deleted with the delivery.
+ */
+export interface DeliveryAttempt {
+  readonly deliveryId: string;
+  /** 1, 2, 3 … per delivery, never reset (a replay continues the count; rate-limit pauses count here too). */
+  readonly seq: number;
+  /** The delivery's `replays` when the attempt was made: 0 before any replay, 1 after the first … */
+  readonly replay: number;
+  /** When the outcome was recorded (the outcome's `now`). */
+  readonly at: number;
+  /** The delivery's state after this attempt. */
+  readonly state: DeliveryState;
+  /** Whether it used up a step of the retry budget (false for a rate-limit pause). */
+  readonly counted: boolean;
+  /** HTTP status, or null (network error, refused before sending, format failure). */
+  readonly status: number | null;
+  readonly durationMs: number | null;
+  /** The first bytes of the response body (at most {@link MAX_ATTEMPT_EXCERPT_BYTES} of UTF-8), or null. */
+  readonly response: string | null;
+  /** The worker's reason (errcode and message for the chat formats), or null. */
+  readonly error: string | null;
 }
 
 export interface ListDeliveriesQuery {

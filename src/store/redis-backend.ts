@@ -1,7 +1,8 @@
 import type { Redis } from 'ioredis';
 import { redisActivity } from './redis-activity.js';
+import { RedisAttempts } from './redis-attempts.js';
 import type {
-  AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
+  AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryAttempt, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
   ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import { RedisCoordination } from './redis-coordination.js';
@@ -26,6 +27,7 @@ export class RedisBackend implements StoreBackend {
   readonly #reader: RedisReader;
   readonly #work: RedisWork;
   readonly #reconciler: RedisReconciler;
+  readonly #attempts: RedisAttempts;
 
   constructor(client: Redis, options: ResolvedRedisStoreOptions) {
     this.#client = client;
@@ -34,7 +36,8 @@ export class RedisBackend implements StoreBackend {
     this.#coordination = new RedisCoordination(client, this.#keys);
     this.#reader = new RedisReader(client, this.#keys);
     this.#reconciler = new RedisReconciler(client, this.#keys, options.logger, options.reconcileIntervalMs);
-    this.#work = new RedisWork(client, this.#keys, this.#reader, this.#reconciler);
+    this.#work = new RedisWork(client, this.#keys, this.#reader, this.#reconciler, options.attemptsPerDelivery);
+    this.#attempts = new RedisAttempts(client, this.#keys);
   }
 
   async putCallback(callback: NewCallback): Promise<PutCallbackResult> {
@@ -83,6 +86,14 @@ export class RedisBackend implements StoreBackend {
 
   releaseDelivery(id: string, owner: string): Promise<boolean> {
     return this.#work.releaseDelivery(id, owner);
+  }
+
+  listAttempts(deliveryId: string): Promise<DeliveryAttempt[]> {
+    return this.#attempts.list(deliveryId);
+  }
+
+  listEventAttempts(eventId: string): Promise<DeliveryAttempt[]> {
+    return this.#attempts.listForEvent(eventId);
   }
 
   async getDelivery(id: string): Promise<DeliveryRecord | undefined> {

@@ -14,6 +14,7 @@ import type { CallbackState, DeliveryState } from './records.js';
  * | `cbx:leased`                 | zset  | pending, leased callbacks, by leaseUntil (in flight)         |
  * | `cbx:processed`              | zset  | done callbacks, by processedAt (prune)                       |
  * | `dl:<eventId>:<target>`      | hash  | one delivery                                                 |
+ * | `dla:<eventId>:<target>`     | list  | its attempts log: JSON entries, oldest first, last N kept     |
  * | `dlx:all`                    | zset  | every delivery, by createdAt                                 |
  * | `dlx:tgt:<target>`           | zset  | a target's deliveries, by createdAt                          |
  * | `dlx:st:<state>:<target>`    | zset  | a target's deliveries in that state, by createdAt            |
@@ -62,6 +63,11 @@ export class RedisKeys {
   deliveryIndex(target?: string, state?: DeliveryState): string {
     if (target === undefined) return 'dlx:all';
     return state === undefined ? `dlx:tgt:${target}` : `dlx:st:${state}:${target}`;
+  }
+
+  /** A delivery's attempts log (absent = no attempt logged, e.g. recorded by a version without the log). */
+  attempts(deliveryId: string): string {
+    return `dla:${deliveryId}`;
   }
 
   /** A target's queue of due deliveries. */

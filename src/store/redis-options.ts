@@ -1,4 +1,5 @@
 import type { RedisOptions } from 'ioredis';
+import { resolveAttemptsPerDelivery } from './attempt-log.js';
 import { backoffMs } from '../backoff.js';
 import { WecomRelayError } from '../errors.js';
 import { expected } from '../expected.js';
@@ -42,6 +43,11 @@ export interface RedisStoreOptions {
   readonly reconcileIntervalMs?: number;
   /** The Redis client name (`CLIENT SETNAME`), to spot this process in `CLIENT LIST`. @default 'wecom-relay' */
   readonly connectionName?: string;
+  /**
+   * Entries of each delivery's attempts log kept (the oldest go first), 1 to 10,000.
+   * @default 50
+   */
+  readonly attemptsPerDelivery?: number;
   /** Extra ioredis options (TLS, username, …), applied before the store's own. */
   readonly redisOptions?: RedisOptions;
 }
@@ -53,6 +59,7 @@ export interface ResolvedRedisStoreOptions {
   readonly logger: Logger;
   readonly now: () => number;
   readonly reconcileIntervalMs: number;
+  readonly attemptsPerDelivery: number;
   readonly client: RedisOptions;
 }
 
@@ -93,6 +100,7 @@ export function resolveRedisStoreOptions(url: string, options: RedisStoreOptions
     throw expected('reconcileIntervalMs', 'a non-negative integer', reconcileIntervalMs);
   }
   if (typeof connectionName !== 'string') throw expected('connectionName', 'a string', connectionName);
+  const attemptsPerDelivery = resolveAttemptsPerDelivery(options.attemptsPerDelivery);
 
   return {
     url: parsed.toString(),
@@ -100,6 +108,7 @@ export function resolveRedisStoreOptions(url: string, options: RedisStoreOptions
     logger,
     now,
     reconcileIntervalMs,
+    attemptsPerDelivery,
     client: {
       ...redisOptions,
       connectionName,

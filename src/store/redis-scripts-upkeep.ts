@@ -22,7 +22,7 @@ return { counts[1], counts[2], counts[3], oldest, targets }
 `;
 
 /**
- * Deletes up to `batch` delivered deliveries with deliveredAt < before. ARGV: P, before, batch.
+ * Deletes up to `batch` delivered deliveries with deliveredAt < before, with their attempts logs. ARGV: P, before, batch.
  * Returns { entries examined, deliveries deleted }.
  */
 export const PRUNE_DELIVERIES = `
@@ -36,7 +36,7 @@ for _, m in ipairs(batch) do
   redis.call('ZREM', idx, m)
   if h[1] == 'delivered' and tonumber(h[2]) < before then
     local t = h[3]
-    redis.call('DEL', key)
+    redis.call('DEL', key, P .. 'dla:' .. id)
     redis.call('ZREM', P .. 'dlx:all', m)
     redis.call('ZREM', P .. 'dlx:tgt:' .. t, m)
     redis.call('ZREM', P .. 'dlx:st:delivered:' .. t, m)

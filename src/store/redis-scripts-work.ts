@@ -171,18 +171,25 @@ return n
 `;
 
 /**
- * Records one attempt of a leased delivery. ARGV: P, id, owner, new state, count ('1'/'0'),
- * nextAttemptAt, now, number of field pairs to set, field, value, …, then fields to delete. Returns 0/1.
+ * Records one attempt of a leased delivery and appends it to the delivery's attempts log `dla:<id>`
+ * (trimmed to its last `keep` entries). ARGV: P, id, owner, new state, count ('1'/'0'), nextAttemptAt,
+ * now, keep, the log entry's JSON without its opening brace and without seq and replay (added here:
+ * the sequence is the hash's `attemptSeq` counter, replay the hash's `replays`), number of field pairs to
+ * set, field, value, …, then fields to delete. Returns 0/1.
  */
 export const RECORD_ATTEMPT = `
 local id, owner, state = ARGV[2], ARGV[3], ARGV[4]
 local key = P .. 'dl:' .. id
-local h = redis.call('HMGET', key, 'state', 'leaseOwner', 'seq', 'target', 'createdAt')
+local h = redis.call('HMGET', key, 'state', 'leaseOwner', 'seq', 'target', 'createdAt', 'replays')
 if h[1] ~= 'pending' or h[2] ~= owner then return 0 end
-local npairs = tonumber(ARGV[8])
-redis.call('HSET', key, unpack(ARGV, 9, 8 + 2 * npairs))
-if #ARGV >= 9 + 2 * npairs then redis.call('HDEL', key, unpack(ARGV, 9 + 2 * npairs)) end
+local npairs = tonumber(ARGV[10])
+redis.call('HSET', key, unpack(ARGV, 11, 10 + 2 * npairs))
+if #ARGV >= 11 + 2 * npairs then redis.call('HDEL', key, unpack(ARGV, 11 + 2 * npairs)) end
 if ARGV[5] == '1' then redis.call('HINCRBY', key, 'attempts', 1) end
+local log = P .. 'dla:' .. id
+local n = redis.call('HINCRBY', key, 'attemptSeq', 1)
+redis.call('RPUSH', log, '{"seq":' .. string.format('%d', n) .. ',"replay":' .. (h[6] or '0') .. ',' .. ARGV[9])
+redis.call('LTRIM', log, -tonumber(ARGV[8]), -1)
 local t, m = h[4], mem(h[3], id)
 redis.call('ZREM', P .. 'dlx:leased:' .. t, m)
 if state == 'pending' then
@@ -252,6 +259,18 @@ for i = 6, #ARGV do
     redis.call('ZADD', leased, leaseUntil, mem(h[4], id))
     out[#out + 1] = id
   end
+end
+return out
+`;
+
+/**
+ * Reads the attempts logs of an event's deliveries. ARGV: P, eventId. Returns { { delivery id, { entry
+ * JSON, … } }, … } (an absent log, as a delivery recorded before the log existed has, is empty).
+ */
+export const READ_EVENT_ATTEMPTS = `
+local out = {}
+for _, id in ipairs(redis.call('SMEMBERS', P .. 'dlx:ev:' .. ARGV[2])) do
+  out[#out + 1] = { id, redis.call('LRANGE', P .. 'dla:' .. id, 0, -1) }
 end
 return out
 `;

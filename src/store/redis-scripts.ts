@@ -28,6 +28,7 @@ const SCRIPTS = {
   replayDeliveries: work.REPLAY_DELIVERIES,
   renewLeases: work.RENEW_LEASES,
   readDeliveries: work.READ_DELIVERIES,
+  readEventAttempts: work.READ_EVENT_ATTEMPTS,
   stats: upkeep.STATS,
   pruneDeliveries: upkeep.PRUNE_DELIVERIES,
   pruneCallbacks: upkeep.PRUNE_CALLBACKS,

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { toAttemptEntry } from './attempt-log.js';
 import type { RedisKeys } from './redis-keys.js';
 import { idOf, type RedisReader } from './redis-reader.js';
 import type { RedisReconciler } from './redis-reconciler.js';
@@ -26,9 +27,11 @@ export class RedisWork {
   readonly #keys: RedisKeys;
   readonly #reader: RedisReader;
   readonly #reconciler: RedisReconciler;
+  readonly #keep: number;
 
-  constructor(client: Redis, keys: RedisKeys, reader: RedisReader, reconciler: RedisReconciler) {
+  constructor(client: Redis, keys: RedisKeys, reader: RedisReader, reconciler: RedisReconciler, attemptsPerDelivery: number) {
     this.#client = client;
+    this.#keep = attemptsPerDelivery;
     this.#keys = keys;
     this.#reader = reader;
     this.#reconciler = reconciler;
@@ -76,10 +79,10 @@ export class RedisWork {
     return rows.map(([flat, event]) => toDeliveryRecord(toHash(flat), event));
   }
 
-  /** See `Store.recordAttempts`: one script per attempt, all in one pipeline (one round trip). */
+  /** See `Store.recordAttempts`: one script per attempt (its log entry included), all in one pipeline (one round trip). */
   async recordAttempts(batch: readonly AttemptRecord[]): Promise<boolean[]> {
     const replies = await runScripts(this.#client, batch.map(({ id, owner, outcome }) =>
-      ['recordAttempt', [this.#keys.prefix, ...attemptArgs(id, owner, outcome)]] as const));
+      ['recordAttempt', [this.#keys.prefix, ...attemptArgs(id, owner, outcome, this.#keep)]] as const));
     return replies.map((reply) => reply === 1);
   }
 
@@ -182,8 +185,11 @@ function batches(ids: readonly string[]): string[][] {
   return out;
 }
 
-/** The `recordAttempt` script's arguments after the prefix; `lastResponse` keeps the first 2,000 characters. */
-function attemptArgs(id: string, owner: string, outcome: AttemptOutcome): string[] {
+/**
+ * The `recordAttempt` script's arguments after the prefix; `lastResponse` keeps the first 2,000 characters.
+ * The log entry is JSON the script completes: `{"seq":…,"replay":…,` + this text without its `{`.
+ */
+function attemptArgs(id: string, owner: string, outcome: AttemptOutcome, keep: number): string[] {
   const { state, countAttempt, now } = outcome;
   const next = outcome.nextAttemptAt ?? now;
   const set: string[] = ['state', state, 'nextAttemptAt', String(next), 'updatedAt', String(now)];
@@ -196,5 +202,6 @@ function attemptArgs(id: string, owner: string, outcome: AttemptOutcome): string
   field('lastResponse', outcome.response?.slice(0, MAX_RESPONSE_CHARS));
   field('lastError', outcome.error);
   if (state === 'delivered') set.push('deliveredAt', String(now));
-  return [id, owner, state, countAttempt ? '1' : '0', String(next), String(now), String(set.length / 2), ...set, ...unset];
+  const entry = JSON.stringify(toAttemptEntry(outcome)).slice(1);
+  return [id, owner, state, countAttempt ? '1' : '0', String(next), String(now), String(keep), entry, String(set.length / 2), ...set, ...unset];
 }

@@ -10,7 +10,7 @@ import { pruneDelivered, readStats } from './sqlite-maintenance.js';
 import { openSqlite } from './sqlite-open.js';
 import { statementCache, type Prepare } from './sqlite-statements.js';
 import type {
-  AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
+  AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryAttempt, DeliveryClaimOptions, DeliveryRecord, ListCallbacksQuery,
   ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import type { KvWrite, StoreBackend, StoredKv } from './store-backend.js';
@@ -44,7 +44,7 @@ export class SqliteBackend implements StoreBackend {
     this.#readonly = options.readonly;
     this.#prepare = statementCache(this.#db);
     this.#inbox = new SqliteInbox(this.#db, this.#prepare);
-    this.#deliveries = new SqliteDeliveries(this.#db, this.#prepare);
+    this.#deliveries = new SqliteDeliveries(this.#db, this.#prepare, options.attemptsPerDelivery);
     this.#keyed = new SqliteKeyedState(this.#db, this.#prepare);
     this.#coordination = new SqliteCoordination(this.#db, this.#prepare);
     this.#puts = new GroupCommit({
@@ -108,6 +108,14 @@ export class SqliteBackend implements StoreBackend {
 
   releaseDelivery(id: string, owner: string): boolean {
     return this.#deliveries.release(id, owner);
+  }
+
+  listAttempts(deliveryId: string): DeliveryAttempt[] {
+    return this.#deliveries.attempts(deliveryId);
+  }
+
+  listEventAttempts(eventId: string): DeliveryAttempt[] {
+    return this.#deliveries.eventAttempts(eventId);
   }
 
   getDelivery(id: string): DeliveryRecord | undefined {

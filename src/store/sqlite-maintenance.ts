@@ -25,12 +25,15 @@ export function readStats(db: Database.Database, prepare: Prepare): StoreStats {
 }
 
 /**
- * Deletes delivered deliveries with `deliveredAt < before`, then `done` callbacks with
+ * Deletes delivered deliveries with `deliveredAt < before` (and their attempts logs), then `done` callbacks with
  * `processedAt < before` that have no delivery left (a dead or recent one keeps its event), in one
  * IMMEDIATE transaction. Resolves how many rows of those two kinds went.
  */
 export function pruneDelivered(db: Database.Database, prepare: Prepare, before: number): number {
   return db.transaction((): number => {
+    // The attempts logs of the deliveries about to go, first (by the same condition, through the state index).
+    prepare(`DELETE FROM delivery_attempts WHERE (created_at, delivery_id) IN
+      (SELECT created_at, id FROM deliveries WHERE state = 'delivered' AND delivered_at < ?)`).run(before);
     const deliveries = prepare("DELETE FROM deliveries WHERE state = 'delivered' AND delivered_at < ?").run(before).changes;
     const callbacks = prepare(`DELETE FROM callbacks WHERE state = 'done' AND processed_at < ?
       AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = callbacks.id)`).run(before).changes;

@@ -1,3 +1,4 @@
+import { resolveAttemptsPerDelivery } from './attempt-log.js';
 import { expected } from '../expected.js';
 
 /** Options of a `SqliteStore`. */
@@ -26,6 +27,11 @@ export interface SqliteStoreOptions {
    * @default 256
    */
   readonly maxBatch?: number;
+  /**
+   * Entries of each delivery's attempts log kept (the oldest go first), 1 to 10,000.
+   * @default 50
+   */
+  readonly attemptsPerDelivery?: number;
 }
 
 /** {@link SqliteStoreOptions} with every default applied. */
@@ -34,6 +40,7 @@ export interface ResolvedSqliteStoreOptions {
   readonly now: () => number;
   readonly busyTimeoutMs: number;
   readonly maxBatch: number;
+  readonly attemptsPerDelivery: number;
 }
 
 /** Applies the defaults of {@link SqliteStoreOptions} and validates them. */
@@ -44,5 +51,6 @@ export function resolveSqliteStoreOptions(options: SqliteStoreOptions): Resolved
   if (typeof now !== 'function') throw expected('now', 'a function', now);
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0) throw expected('busyTimeoutMs', 'a non-negative integer', busyTimeoutMs);
   if (!Number.isInteger(maxBatch) || maxBatch < 1) throw expected('maxBatch', 'a positive integer', maxBatch);
-  return { readonly, now, busyTimeoutMs, maxBatch };
+  const attemptsPerDelivery = resolveAttemptsPerDelivery(options.attemptsPerDelivery);
+  return { readonly, now, busyTimeoutMs, maxBatch, attemptsPerDelivery };
 }

@@ -80,6 +80,28 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rate_slots_key ON rate_slots (key, at);
   CREATE INDEX rate_slots_until ON rate_slots (until);
   `,
+  // 2: the attempts log — one row per recorded outcome, the last N per delivery kept (attempt-log.ts).
+  // Keyed by the delivery's created_at first: the deliveries one batch records were mostly created
+  // together (claims take the oldest due first), so their rows land on a few pages, not one page each.
+  // A file of version 1 gains the empty table: its deliveries have no log (the console shows the last attempt).
+  `
+  CREATE TABLE delivery_attempts (
+    created_at   INTEGER NOT NULL,
+    delivery_id  TEXT NOT NULL,
+    seq          INTEGER NOT NULL,
+    replay       INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    state        TEXT NOT NULL,
+    counted      INTEGER NOT NULL,
+    status       INTEGER,
+    duration_ms  INTEGER,
+    response     TEXT,
+    error        TEXT,
+    PRIMARY KEY (created_at, delivery_id, seq)
+  ) WITHOUT ROWID;
+  -- The number of the delivery's last logged attempt (so appending needs no look-up of the log).
+  ALTER TABLE deliveries ADD COLUMN attempt_seq INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The schema version this code writes: the number of migrations. */

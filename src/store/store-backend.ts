@@ -1,5 +1,5 @@
 import type {
-  AttemptRecord, CallbackCompletion, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, KvRecord,
+  AttemptRecord, CallbackCompletion, DeliveryAttempt, CallbackDeferral, CallbackRecord, ClaimOptions, DeliveryClaimOptions, DeliveryRecord, KvRecord,
   ListCallbacksQuery, ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 
@@ -42,6 +42,10 @@ export interface StoreBackend {
   claimDeliveries(claim: DeliveryClaimOptions): Awaitable<DeliveryRecord[]>;
   recordAttempts(batch: readonly AttemptRecord[]): Awaitable<boolean[]>;
   releaseDelivery(id: string, owner: string): Awaitable<boolean>;
+  /** Oldest first. */
+  listAttempts(deliveryId: string): Awaitable<DeliveryAttempt[]>;
+  /** By delivery id, then oldest first. */
+  listEventAttempts(eventId: string): Awaitable<DeliveryAttempt[]>;
   getDelivery(id: string): Awaitable<DeliveryRecord | undefined>;
   listDeliveries(query: ListDeliveriesQuery, limit: number): Awaitable<DeliveryRecord[]>;
   /** Resolves the target of each delivery re-queued (one entry per delivery). */

@@ -143,6 +143,9 @@ export function checkOutcome(name: string, outcome: AttemptOutcome): void {
   if (outcome.status != null && !Number.isInteger(outcome.status)) throw expected(`${name}.status`, 'an integer or null', outcome.status);
   if (outcome.response != null && typeof outcome.response !== 'string') throw expected(`${name}.response`, 'a string or null', outcome.response);
   if (outcome.error != null && typeof outcome.error !== 'string') throw expected(`${name}.error`, 'a string or null', outcome.error);
+  if (outcome.durationMs != null && !(typeof outcome.durationMs === 'number' && Number.isFinite(outcome.durationMs) && outcome.durationMs >= 0)) {
+    throw expected(`${name}.durationMs`, 'a non-negative number or null', outcome.durationMs);
+  }
   checkTime(`${name}.now`, outcome.now);
 }
 

@@ -74,6 +74,26 @@ t.test('inspect commands: targets list, unknown targets, replay by event id, no 
     t.notMatch(unknown.stdout, /disabled/, 'and does not claim to have disabled it');
   });
 
+  t.test('deliveries show and events show list every attempt, as a table and as JSON', async (t) => {
+    const eventId = String(jsonLines(events.stdout)[0]?.id);
+    const [table, json, shown, missing] = await Promise.all([
+      cli('deliveries', 'show', `${eventId}:bad`), cli('deliveries', 'show', `${eventId}:bad`, '--json'), cli('events', 'show', eventId),
+      cli('deliveries', 'show', `${eventId}:nosuch`),
+    ]);
+    t.equal(table.code, 0, 'deliveries show exits 0', outputOf(table));
+    t.match(table.stdout, new RegExp(`^delivery ${eventId}:bad: dead, 1 attempt since created`, 'm'), 'a summary line');
+    t.match(table.stdout, /^#\s+ROUND\s+TIME\s+OUTCOME\s+HTTP\s+MS\s+REASON\s+RESPONSE$/m, 'the attempts table has the columns');
+    t.match(table.stdout, /^1\s+first\s+\S+Z\s+dead\s+400\s+\d+/m, 'the one attempt: first round, dead, HTTP 400, its duration');
+    const delivery = JSON.parse(json.stdout) as { id: string; attempts: Array<{ seq: number; status: number; outcome: string; durationMs: number; atIso: string }> };
+    t.equal(delivery.id, `${eventId}:bad`, '--json is the delivery');
+    t.match(delivery.attempts, [{ seq: 1, status: 400, outcome: 'dead', replay: 0 }], 'with its attempts');
+    t.ok(typeof delivery.attempts[0]?.durationMs === 'number' && /Z$/.test(delivery.attempts[0]?.atIso ?? ''), 'duration and ISO time included');
+    const event = JSON.parse(shown.stdout) as { deliveries: Array<{ target: string; attempts: Array<{ status: number }> }> };
+    t.same(event.deliveries.map((d) => [d.target, d.attempts.map((a) => a.status)]).sort(), [['bad', [400]], ['good', [200]]], 'events show lists each delivery\'s attempts');
+    t.equal(missing.code, 1, 'an unknown delivery exits 1');
+    t.match(missing.stderr, /no delivery .*eventId:target/, 'and says what a delivery id is');
+  });
+
   t.test('replay takes the event id events list shows, and says its default filter', async (t) => {
     const eventId = String(jsonLines(events.stdout)[0]?.id);
     const [byEvent, byTarget, missing] = await Promise.all([cli('replay', eventId), cli('replay', '--target', 'bad'), cli('replay', 'evt_nosuch')]);

@@ -65,7 +65,13 @@ if (CHROMIUM === undefined) {
     t.equal(await row.locator('.badge').first().textContent(), 'dead', 'its delivery is dead');
     t.match(await row.textContent() ?? '', /HTTP 422/, 'the failed attempt shows its status');
     t.match(await row.textContent() ?? '', /customer schema mismatch/, 'and the response excerpt');
-    await page.screenshot({ path: join(images, 'console-event.png') });
+    const attempts = page.locator('#attempts-crm table.attempts tbody tr');
+    t.equal(await attempts.count(), 1, 'the attempts log lists one attempt');
+    const failed = await page.locator('tr#attempt-crm-1').textContent() ?? '';
+    t.match(failed, /HTTP 422/, 'the failed attempt in the log: its status');
+    t.match(failed, /dead/, 'its outcome');
+    t.match(failed, /\{"error":"customer schema mismatch: field \\"state\\" unknown"\}/, 'and its response excerpt (the body as sent)');
+    t.equal(failed.split('customer schema mismatch').length, 2, 'once: the reason that only repeats the body is not shown again');
 
     await row.locator('button', { hasText: 'Replay' }).click();
     t.match(await page.locator('.notice').textContent() ?? '', /re-queued/, 'the replay is confirmed');
@@ -73,6 +79,15 @@ if (CHROMIUM === undefined) {
     await page.reload();
     t.equal(await page.locator('tr#delivery-crm .badge').first().textContent(), 'delivered', 'the page shows it delivered');
     t.match(await page.locator('tr#delivery-crm').textContent() ?? '', /HTTP 200/, 'with the 200 of the real send');
+    t.same(await page.locator('#attempts-crm table.attempts tbody tr').evaluateAll((rows) => rows.map((r) => r.id)), ['attempt-crm-1', 'attempt-crm-2'],
+      'the log now lists two attempts: the failed one, then the replay\'s after it');
+    t.match(await page.locator('tr#attempt-crm-1').textContent() ?? '', /HTTP 422/, 'the failed attempt is still there');
+    const replayed = await page.locator('tr#attempt-crm-2').textContent() ?? '';
+    t.match(replayed, /replay 1/, 'the second attempt is the replay\'s');
+    t.match(replayed, /delivered/, 'delivered');
+    t.match(replayed, /HTTP 200/, 'with the 200 of the real send');
+    t.match(replayed, /\d+ ms/, 'and how long it took');
+    await page.screenshot({ path: join(images, 'console-event.png') });
     t.equal(target.seen.filter((s) => s.eventId === sent.eventId).length, 2, 'the target saw the event twice: rejected, then accepted');
 
     await page.goto(`${base}/events`);

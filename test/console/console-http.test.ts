@@ -47,6 +47,11 @@ t.test('every page escapes hostile event fields, shows no secret, and links nowh
   t.ok(event.includes('&lt;script&gt;alert(&quot;raw&quot;)&lt;/script&gt;'), 'and the raw field, escaped');
   t.ok(event.includes('&lt;script&gt;alert(&quot;response&quot;)&lt;/script&gt;'), 'and the response excerpt of the failed attempt, escaped');
   t.ok(event.includes('HTTP 400'), 'the failed attempt shows its status');
+  const attempt = /<tr id="attempt-crm-1">([\s\S]*?)<\/tr>/.exec(event)?.[1] ?? '';
+  t.ok(attempt.includes('&lt;script&gt;alert(&quot;response&quot;)&lt;/script&gt;'), 'its row in the attempts log holds the response excerpt, escaped');
+  t.ok(attempt.includes('HTTP 400') && attempt.includes('dead'), 'with its status and outcome');
+  t.ok(attempt.includes('&lt;img src=x onerror=alert(&quot;error&quot;)&gt;'), 'and the reason, escaped');
+  t.match(event, /id="attempts-chat"[\s\S]*?No attempt yet/, 'a delivery not yet attempted says so');
   const list = (await get(`${f.url}/events`)).body;
   t.ok(list.includes('&lt;script&gt;alert(&quot;customer&quot;)'), 'the events list summary names the customer, escaped');
   t.ok((await get(`${f.url}/corps`)).body.includes('&lt;script&gt;alert(&quot;corp&quot;)'), 'the corps page shows the corp name, escaped');

@@ -7,8 +7,8 @@ import type { CallbackRecord, DeliveryRecord, DeliveryQueue, Inbox, NewCallback,
 export interface ContractContext {
   /** The suite's time origin (a real epoch, so a store that mirrors expiry into Redis `PX` behaves). */
   readonly T0: number;
-  /** A fresh, empty store, closed (and cleaned up) at the end of `t`. */
-  readonly open: (t: Test) => Promise<Store>;
+  /** A fresh, empty store, closed (and cleaned up) at the end of `t`; `options` go to the implementation. */
+  readonly open: (t: Test, options?: { readonly attemptsPerDelivery?: number }) => Promise<Store>;
   /** Opens a store without registering its teardown (for tests that close it themselves). */
   readonly openBare: () => Promise<{ readonly store: Store; readonly cleanup: () => Promise<void> }>;
   readonly callback: (id: string, overrides?: Partial<NewCallback>) => NewCallback;
@@ -22,7 +22,7 @@ export interface ContractContext {
 
 /** Builds the shared context of one run of the suite. */
 export function contractContext(
-  T0: number, makeStore: () => Promise<Store>, cleanup: ((store: Store) => Promise<void> | void) | undefined,
+  T0: number, makeStore: (options?: { readonly attemptsPerDelivery?: number }) => Promise<Store>, cleanup: ((store: Store) => Promise<void> | void) | undefined,
 ): ContractContext {
   const callback = (id: string, overrides: Partial<NewCallback> = {}): NewCallback => ({
     id,
@@ -49,8 +49,8 @@ export function contractContext(
   });
   return {
     T0,
-    open: async (t) => {
-      const store = await makeStore();
+    open: async (t, options) => {
+      const store = await makeStore(options);
       t.teardown(async () => {
         await store.close().catch(() => undefined);
         await cleanup?.(store);

@@ -15,14 +15,19 @@ import type { Test } from 'tap';
 import type { Store } from '../../src/store/store.js';
 import { contractContext } from './contract-context.js';
 import { coordinationContract } from './contract-coordination.js';
+import { attemptsLogContract } from './contract-attempts-log.js';
 import { deliveryQueueContract } from './contract-delivery-queue.js';
 import { guardContract } from './contract-guard.js';
 import { inboxContract } from './contract-inbox.js';
 import { keyedStateContract } from './contract-keyed-state.js';
 import { operationsContract } from './contract-operations.js';
 
-/** Opens a fresh, empty store for one test. */
-export type MakeStore = () => Promise<Store>;
+/** What a test may ask of the store it opens (options every implementation takes). */
+export interface ContractStoreOptions {
+  readonly attemptsPerDelivery?: number;
+}
+/** Opens a fresh, empty store for one test, with `options` passed to the implementation. */
+export type MakeStore = (options?: ContractStoreOptions) => Promise<Store>;
 /** Called after a test closed its store, e.g. to delete its keys or file. */
 export type CleanupStore = (store: Store) => Promise<void> | void;
 
@@ -35,6 +40,7 @@ export async function storeContract(t: Test, name: string, makeStore: MakeStore,
     const context = contractContext(Date.now(), makeStore, cleanup);
     t.test('Inbox', async (t) => inboxContract(t, context));
     t.test('DeliveryQueue', async (t) => deliveryQueueContract(t, context));
+    t.test('DeliveryQueue: the attempts log', async (t) => attemptsLogContract(t, context));
     t.test('KeyedState', async (t) => keyedStateContract(t, context));
     t.test('Coordination', async (t) => coordinationContract(t, context));
     t.test('operations', async (t) => operationsContract(t, context));

@@ -159,3 +159,24 @@ t.test('createStore', async (t) => {
     await t.rejects(createStore(undefined as unknown as string), TypeError, 'TypeError');
   });
 });
+
+t.test('the long form passes attemptsPerDelivery to the store', async (t) => {
+  const store = await createStore({ url: 'sqlite::memory:', attemptsPerDelivery: 2 });
+  t.teardown(() => store.close());
+  const T0 = 1_700_000_000_000;
+  const cb: NewCallback = {
+    id: 'evt_1', endpoint: 'data', suiteId: 's', receiveId: 's', receivedAt: T0, plaintext: '<xml/>', fields: {}, type: 't', corpId: null,
+  };
+  await store.putCallback(cb);
+  await store.claimCallbacks({ owner: 'o', limit: 1, leaseMs: 1000, now: T0 });
+  await store.completeCallback('evt_1', 'o', {
+    event: { id: 'evt_1', type: 't', timestamp: '', receivedAt: '', source: { endpoint: 'data', suiteId: 's', corpId: null, agentId: null }, data: {}, enrichment: null, enrichmentError: null, raw: {} },
+    targets: ['hook'], now: T0,
+  });
+  for (let i = 0; i < 4; i++) {
+    await store.claimDeliveries({ target: 'hook', owner: 'w', limit: 1, leaseMs: 1000, now: T0 + i * 10 });
+    await store.recordAttempt('evt_1:hook', 'w', { state: 'pending', countAttempt: true, nextAttemptAt: T0 + (i + 1) * 10, status: 500, now: T0 + i * 10 + 1 });
+  }
+  t.same((await store.listAttempts('evt_1:hook')).map((a) => a.seq), [3, 4], 'two entries kept');
+  await t.rejects(createStore({ url: 'sqlite::memory:', attemptsPerDelivery: 0 }), TypeError, 'a bad value is a TypeError');
+});

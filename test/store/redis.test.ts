@@ -51,7 +51,7 @@ async function run(admin: Redis): Promise<void> {
     source: { endpoint: 'data', suiteId: 'wwsuite', corpId: 'wwcorp1', agentId: null }, data: {}, enrichment: null, enrichmentError: null, raw: {},
   });
 
-  await storeContract(t, 'redis', () => RedisStore.connect(URL, { prefix: freshPrefix() }), (store: Store) => dropKeys((store as RedisStore).prefix));
+  await storeContract(t, 'redis', (options) => RedisStore.connect(URL, { ...options, prefix: freshPrefix() }), (store: Store) => dropKeys((store as RedisStore).prefix));
 
   t.test('connect reads the prefix from the URL and validates its input', async (t) => {
     const prefix = freshPrefix();
@@ -219,6 +219,29 @@ async function run(admin: Redis): Promise<void> {
     const left = (await keysUnder(admin, prefix)).map((k) => k.slice(prefix.length)).sort();
     t.same(left, ['kv:tokens:kept', 'kvns', 'kvx:tokens', 'meta', 'seq'], 'only live kv values, their index, the marker and the counter remain');
     t.same(await store.stats(T0), { callbacks: { pending: 0, failed: 0, done: 0, oldestPendingAt: null }, deliveries: {} }, 'stats are empty');
+  });
+
+  t.test('a store written before the attempts log: no log reads as none, the next attempt starts one; reconcile keeps logs', async (t) => {
+    const prefix = freshPrefix();
+    const store = await open(t, prefix);
+    await store.putCallback(callback('evt_old'));
+    await store.claimCallbacks({ owner: 'A', limit: 1, leaseMs: 1000, now: T0 });
+    await store.completeCallback('evt_old', 'A', { event: envelope('evt_old'), targets: ['hook'], now: T0 + 1 });
+    await store.claimDeliveries({ target: 'hook', owner: 'W', limit: 1, leaseMs: 1000, now: T0 + 2 });
+    await store.recordAttempt('evt_old:hook', 'W', { state: 'dead', countAttempt: true, status: 500, now: T0 + 3 });
+    // What the previous version left: the delivery hash without its counter, and no log list.
+    await admin.del(`${prefix}dla:evt_old:hook`);
+    await admin.hdel(`${prefix}dl:evt_old:hook`, 'attemptSeq');
+    t.same(await store.listAttempts('evt_old:hook'), [], 'an absent log is an empty one');
+    t.match(await store.getDelivery('evt_old:hook'), { state: 'dead', lastStatus: 500, attempts: 1 }, 'the delivery reads as before');
+
+    await store.replayDeliveries({ ids: ['evt_old:hook'] }, T0 + 10);
+    await store.claimDeliveries({ target: 'hook', owner: 'W', limit: 1, leaseMs: 1000, now: T0 + 10 });
+    await store.recordAttempt('evt_old:hook', 'W', { state: 'delivered', countAttempt: true, status: 200, now: T0 + 11 });
+    t.match(await store.listAttempts('evt_old:hook'), [{ seq: 1, replay: 1, state: 'delivered', status: 200 }], 'the next attempt starts the log');
+
+    await store.reconcile();
+    t.equal((await store.listAttempts('evt_old:hook')).length, 1, 'a reconcile (which rebuilds indexes from dl:* hashes) leaves the log alone');
   });
 
   t.test('the server check warns about settings that may lose callbacks', async (t) => {

@@ -6,6 +6,7 @@ import { WecomRelayError } from '../../src/errors.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { NewCallback } from '../../src/store/store.js';
 import { storeContract } from './contract.js';
+import { MIGRATIONS } from '../../src/store/sqlite-schema.js';
 import { defineNamespace } from '../../src/store/namespaces.js';
 
 /** A test namespace holding any JSON value. */
@@ -42,8 +43,8 @@ function isUnavailable(error: unknown): boolean {
 
 const contractDir = t.testdir();
 let contractFiles = 0;
-await storeContract(t, 'sqlite (file)', async () => new SqliteStore(path.join(contractDir, `contract-${++contractFiles}.db`)));
-await storeContract(t, 'sqlite (:memory:)', async () => new SqliteStore(':memory:'));
+await storeContract(t, 'sqlite (file)', async (options) => new SqliteStore(path.join(contractDir, `contract-${++contractFiles}.db`), options));
+await storeContract(t, 'sqlite (:memory:)', async (options) => new SqliteStore(':memory:', options));
 
 t.test('the database file, its directory and WAL companions are private', async (t) => {
   const dir = path.join(t.testdir(), 'nested', 'data');
@@ -213,6 +214,39 @@ t.test('a schema from a newer version is refused', async (t) => {
   raw.pragma('user_version = 99');
   raw.close();
   t.throws(() => new SqliteStore(filename), { code: 'ERR_STORE_UNAVAILABLE' }, 'opening fails with ERR_STORE_UNAVAILABLE');
+});
+
+t.test('a file written by the version before the attempts log migrates: old deliveries read as before, with an empty log', async (t) => {
+  const filename = path.join(t.testdir(), 'v1.db');
+  const raw = new Database(filename);
+  raw.exec(MIGRATIONS[0]!);
+  raw.pragma('user_version = 1');
+  raw.prepare(`INSERT INTO callbacks (id, endpoint, suite_id, receive_id, received_at, plaintext, fields_json, type, state, next_attempt_at, event_json, processed_at)
+    VALUES ('evt_old', 'data', 'wwsuite', 'wwsuite', ?, '<xml/>', '{}', 'suite.ticket', 'done', ?, ?, ?)`)
+    .run(T0, T0, JSON.stringify({ id: 'evt_old', type: 'suite.ticket' }), T0 + 1);
+  raw.prepare(`INSERT INTO deliveries (id, event_id, target, event_type, state, attempts, next_attempt_at, last_status, last_response, last_error, created_at, updated_at)
+    VALUES ('evt_old:hook', 'evt_old', 'hook', 'suite.ticket', 'dead', 3, ?, 502, 'bad gateway', 'HTTP 502', ?, ?)`).run(T0 + 1, T0 + 1, T0 + 9);
+  raw.close();
+
+  const store = new SqliteStore(filename);
+  t.teardown(() => store.close());
+  t.match(await store.getDelivery('evt_old:hook'), { state: 'dead', attempts: 3, lastStatus: 502, lastResponse: 'bad gateway' }, 'the old delivery reads as before');
+  t.same(await store.listAttempts('evt_old:hook'), [], 'its attempts predate the log: none listed');
+  t.same(await store.listEventAttempts('evt_old'), [], 'nor for its event');
+  await store.replayDeliveries({ ids: ['evt_old:hook'] }, T0 + 100);
+  await store.claimDeliveries({ target: 'hook', owner: 'W', limit: 1, leaseMs: 1000, now: T0 + 100 });
+  await store.recordAttempt('evt_old:hook', 'W', { state: 'delivered', countAttempt: true, status: 200, response: 'ok', now: T0 + 101 });
+  t.match(await store.listAttempts('evt_old:hook'), [{ seq: 1, replay: 1, state: 'delivered', status: 200, response: 'ok' }], 'the next attempt starts the log');
+  const check = new Database(filename, { readonly: true });
+  t.equal(check.pragma('user_version', { simple: true }), MIGRATIONS.length, 'the file is at the current schema version');
+  check.close();
+});
+
+t.test('attemptsPerDelivery is validated', async (t) => {
+  const dir = t.testdir();
+  for (const bad of [0, 1.5, 10_001, '5']) {
+    t.throws(() => new SqliteStore(path.join(dir, 'x.db'), { attemptsPerDelivery: bad as number }), TypeError, `attemptsPerDelivery ${JSON.stringify(bad)}`);
+  }
 });
 
 t.test('options are validated at construction', async (t) => {

@@ -1,5 +1,6 @@
-import type { CallbackRecord, DeliveryRecord } from '../../../src/store/store.js';
+import type { CallbackRecord, DeliveryAttempt, DeliveryRecord } from '../../../src/store/store.js';
 import { maskCallback } from '../../commands/mask-secrets.js';
+import { attemptsTable } from './attempts-table.js';
 import type { ConsoleOptions } from './console-options.js';
 import { isoTime } from './format-time.js';
 import { html, type SafeHtml } from './html.js';
@@ -34,15 +35,20 @@ export function replayButton(d: DeliveryRecord, back: string): SafeHtml {
 }
 
 /**
- * `/events/<id>`: the callback, its envelope (secrets masked as in `events show`) and every delivery with
- * its attempts — count, replays, the last attempt's status, time, error and response excerpt (the store
- * keeps the last attempt of each delivery) — with a replay button each.
+ * `/events/<id>`: the callback, its envelope (secrets masked as in `events show`) and every delivery —
+ * count, replays, the last attempt's status, time, error and response excerpt, a replay button — then
+ * each delivery's attempts log (every attempt: status, time, duration, reason, response excerpt), read
+ * for all the event's deliveries in one store call.
  */
 export async function eventPage(options: ConsoleOptions, id: string, query: URLSearchParams): Promise<PageResult> {
   const row = await options.store.getCallback(id);
   if (!row) return { status: 404, title: 'Not found', current: '/events', body: html`<h1>No such event</h1><p><a href="/events">All events</a></p>` };
   const masked = maskCallback(row);
-  const deliveries = await options.store.listDeliveries({ eventId: id, limit: 1000 });
+  const [deliveries, attempts] = await Promise.all([
+    options.store.listDeliveries({ eventId: id, limit: 1000 }), options.store.listEventAttempts(id),
+  ]);
+  const log = new Map<string, DeliveryAttempt[]>();
+  for (const a of attempts) log.set(a.deliveryId, [...(log.get(a.deliveryId) ?? []), a]);
   const back = `/events/${encodeURIComponent(id)}`;
   const body = html`<h1>${row.type} <span class="muted mono">${row.id}</span></h1>
 <div class="card"><dl class="kv">
@@ -59,7 +65,8 @@ ${deliveries.length === 0 ? html`<tr><td colspan="7" class="muted">No delivery (
   <td>${attemptCell(d)}</td>
   <td>${d.state === 'delivered' ? isoTime(d.deliveredAt) : d.state === 'pending' ? html`next ${isoTime(d.nextAttemptAt)}` : ''}</td>
   <td>${d.state === 'pending' ? '' : replayButton(d, back)}</td></tr>`)}
-</tbody></table></div>
+</tbody></table>
+${deliveries.map((d) => html`<section id="attempts-${d.target}"><h3>Attempts to ${d.target}</h3>${attemptsTable(d, log.get(d.id) ?? [])}</section>`)}</div>
 <div class="card"><h2>Envelope</h2>${row.event ? html`<pre>${maskedEnvelope(row)}</pre>` : html`<p class="muted">Not normalized yet.</p>`}</div>
 <div class="card"><h2>Decrypted fields</h2><pre>${JSON.stringify(masked.fields, null, 2)}</pre></div>`;
   return { title: row.type, current: '/events', body, notice: noticeOf(query) };

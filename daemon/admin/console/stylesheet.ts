@@ -52,4 +52,5 @@ header button { background: transparent; border-color: #475467; color: #d0d5dd; 
 dl.kv { display: grid; grid-template-columns: max-content 1fr; gap: 4px 16px; margin: 0; } dl.kv dt { color: var(--muted); }
 dl.kv dd { margin: 0; }
 progress { width: 320px; height: 14px; }
+h3 { font-size: 13px; margin: 18px 0 6px; } table.attempts td { font-size: 13px; } table.attempts .excerpt { max-width: 360px; }
 `;
