@@ -14,6 +14,8 @@ export class RelayMetrics implements ReceiverMetrics {
   readonly deliveryDuration = new Histogram({ name: 'wecom_relay_delivery_duration_seconds', help: 'Time of one delivery attempt', labelNames: ['target'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] });
   readonly processedTotal = new Counter({ name: 'wecom_relay_callbacks_processed_total', help: 'Callbacks processed by the daemon, by outcome', labelNames: ['outcome'], registers: [this.registry] });
   readonly enrichmentCalls = new Counter({ name: 'wecom_relay_enrichment_calls_total', help: 'WeCom API calls for enrichment, by API and errcode', labelNames: ['api', 'errcode'], registers: [this.registry] });
+  readonly gatewayRequests = new Counter({ name: 'wecom_relay_gateway_requests_total', help: 'Gateway calls by key, app and outcome class (ok, a WeCom errcode class, or the gateway error)', labelNames: ['key', 'app', 'class'], registers: [this.registry] });
+  readonly gatewayDuration = new Histogram({ name: 'wecom_relay_gateway_duration_seconds', help: 'Time of one gateway call, WeCom included', labelNames: ['key', 'app', 'class'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry] });
   private tokenCounts: (() => { readonly suite: number; readonly corp: number }) | undefined;
 
   constructor(options: { readonly store?: Store; readonly now?: () => number; readonly defaultMetrics?: boolean } = {}) {
