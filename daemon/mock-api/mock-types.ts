@@ -174,6 +174,8 @@ export interface MockWecomApi {
   readonly uploads: readonly MockUpload[];
   /** Every welcome message sent (`externalcontact/send_welcome_msg`) and accepted. */
   readonly welcomeMessages: readonly MockWelcomeMessage[];
+  /** Every JS-SDK ticket issued (ticket → its corp, kind and expiry), to check signatures against. */
+  readonly jsapiTickets: ReadonlyMap<string, { readonly corpId: string; readonly kind: 'corp' | 'agent_config'; readonly expiresAt: number }>;
 }
 
 /** One `media/upload` the mock received. */

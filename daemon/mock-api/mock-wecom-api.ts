@@ -81,6 +81,9 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     get welcomeMessages() {
       return state.welcomeMessages;
     },
+    get jsapiTickets() {
+      return state.jsapiTickets;
+    },
   };
 
   async function handle(request: MockRequest): Promise<MockResponse> {

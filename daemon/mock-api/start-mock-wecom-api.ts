@@ -43,10 +43,12 @@ export async function startMockWecomApi(options: StartMockWecomApiOptions): Prom
   });
   const address = server.address() as AddressInfo;
   const hostInUrl = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const close = (): Promise<void> => new Promise<void>((resolve, reject) => {
+  let closing: Promise<void> | undefined;
+  // Idempotent: a test may stop the mock (WeCom unreachable) before its teardown does.
+  const close = (): Promise<void> => (closing ??= new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
-  });
+  }));
   return Object.assign(api, { url: `http://${hostInUrl}:${address.port}`, close });
 }
 

@@ -51,6 +51,8 @@ export interface TestRelayOptions {
   readonly receiver?: Partial<NonNullable<ConfigInput['receiver']>>;
   /** Options of the mock WeCom API beyond the suite. */
   readonly mock?: Partial<StartMockWecomApiOptions>;
+  /** The credential gateway (`gateway:`); its URL is `relay.gateway.url`. */
+  readonly gateway?: ConfigInput['gateway'];
 }
 
 /** One callback as WeCom would POST it, kept so it can be sent again byte for byte (a WeCom retry). */
@@ -160,6 +162,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     log: { level: 'debug' },
     targets: [...options.targets],
     ...(options.security ? { security: options.security } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   };
   const config = validateConfig(input, {});
   const logs: string[] = [];
