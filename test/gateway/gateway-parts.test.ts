@@ -72,3 +72,24 @@ t.test('gateway: config is validated with paths, defaults applied, absent = off'
   const empty = (() => { try { validateConfig({ ...base, gateway: { keys: [] } }, {}); } catch (error) { return error as ConfigError; } return undefined; })();
   t.match(empty?.issues, [{ path: 'gateway.keys' }], 'a gateway without keys is refused');
 });
+
+t.test('doctor\'s gateway findings: weak keys, duplicates, raw-token keys, a non-loopback bind; never a key value', async (t) => {
+  const { gatewayKeyFindings, keyStrengthBits } = await import('../../daemon/gateway/gateway-key-findings.js');
+  const strong = 'f3a9c1d27b4e8a0c5d6f1e2b3a4c5d6e7f8091a2b3c4d5e6';
+  const weak = 'ab'.repeat(20);
+  const scope = { apps: [], corpIds: [], paths: [], tokens: false };
+  t.ok(keyStrengthBits(strong) >= 128, 'a random hex key is strong');
+  t.ok(keyStrengthBits(weak) < 128, 'a repeated pattern is weak');
+  const findings = gatewayKeyFindings({ host: '0.0.0.0', port: 9465, keys: [
+    { name: 'a', key: strong, ...scope }, { name: 'b', key: weak, ...scope, tokens: true }, { name: 'a', key: strong, ...scope },
+  ] });
+  const by = (name: string) => findings.filter((f) => f.name === name);
+  t.match(by('gateway.host'), [{ status: 'warn', detail: /TLS in front/ }], 'a non-loopback bind: put TLS in front');
+  t.match(by('gateway.keys[0].key'), [{ status: 'ok' }], 'a strong key is ok');
+  t.match(by('gateway.keys[1].key'), [{ status: 'warn', detail: /weak/ }], 'a weak key is a warning');
+  t.match(by('gateway.keys[1].tokens'), [{ status: 'warn' }], 'a key that may read raw tokens is pointed out');
+  t.match(by('gateway.keys[2].name'), [{ status: 'fail', detail: /duplicates/ }], 'a duplicate name fails');
+  t.ok(by('gateway.keys[2].key').some((f) => f.status === 'fail'), 'so does a duplicate key value');
+  t.notOk(JSON.stringify(findings).includes(strong) || JSON.stringify(findings).includes(weak), 'no key value in any finding');
+  t.match(gatewayKeyFindings(undefined), [{ name: 'gateway', status: 'ok' }], 'absent: not served');
+});

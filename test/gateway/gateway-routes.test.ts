@@ -211,3 +211,16 @@ t.test('the gateway over real HTTP against the mock WeCom API: every error code,
   }
   t.pass('no key, token or ticket in any of the relay\'s log lines');
 });
+
+t.test('a gateway port in use fails the start with the setting named, and starts nothing', async (t) => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
+  t.teardown(() => new Promise<void>((resolve) => blocker.close(() => resolve())));
+  const port = (blocker.address() as { port: number }).port;
+  const failure = await startTestRelay(t, { dir: t.testdir(), targets: [], gateway: { host: '127.0.0.1', port, keys: [{ name: 'k', key: FULL }] } })
+    .then(() => undefined, (error: unknown) => error as Error & { setting?: string; code?: string });
+  t.equal(failure?.name, 'ListenError', 'a ListenError');
+  t.equal(failure?.setting, 'gateway.port', 'naming gateway.port');
+  t.match(failure?.message, new RegExp(`^gateway\\.port ${port} is in use`), `"gateway.port ${port} is in use …"`);
+});
