@@ -99,7 +99,10 @@ export async function runGateway(options = {}) {
     await run(mock.url, direct.slice(0, 500));
     await run(relay.gateway.url, proxied.slice(0, 500));
     const directBefore = await run(mock.url, direct);
+    const cpu = process.cpuUsage();
     const gateway = await run(relay.gateway.url, proxied);
+    const used = process.cpuUsage(cpu);
+    gateway.relayCpuMsPerCall = round((used.user + used.system) / 1000 / Math.max(1, gateway.ok));
     const directAfter = await run(mock.url, direct);
     const baseThroughput = (directBefore.throughput + directAfter.throughput) / 2;
     const baseP50 = (directBefore.latencyMs.p50 + directAfter.latencyMs.p50) / 2;
@@ -127,5 +130,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   process.stdout.write(`${table([
     ['run', 'ok', 'calls/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
     ...[['direct (before)', r.directBefore], ['gateway', r.gateway], ['direct (after)', r.directAfter]].map(([name, x]) => [name, x.ok, x.throughput, x.latencyMs.p50, x.latencyMs.p90, x.latencyMs.p99, x.latencyMs.max]),
-  ])}\n\nthroughput ratio ${r.throughputRatio} (target ${r.targets.throughputRatio.want}: ${r.targets.throughputRatio.met ? 'met' : 'NOT met'}), p50 overhead ${r.p50OverheadMs} ms (target ${r.targets.p50OverheadMs.want}: ${r.targets.p50OverheadMs.met ? 'met' : 'NOT met'}); load after ${machineInfo().loadavg.join(' ')}\n`);
+  ])}\n\nrelay CPU per gateway call ${r.gateway.relayCpuMsPerCall} ms; throughput ratio ${r.throughputRatio} (target ${r.targets.throughputRatio.want}: ${r.targets.throughputRatio.met ? 'met' : 'NOT met'}), p50 overhead ${r.p50OverheadMs} ms (target ${r.targets.p50OverheadMs.want}: ${r.targets.p50OverheadMs.met ? 'met' : 'NOT met'}); load after ${machineInfo().loadavg.join(' ')}\n`);
 }

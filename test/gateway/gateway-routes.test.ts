@@ -24,7 +24,7 @@ async function call(relay: TestRelay, path: string, init: { key?: string | null;
 }
 
 /** The corp API path prefix of the suite app (named by its id: `suite:` is one app named by its id). */
-const corpApi = (corpId = CORP_ID, app = SUITE_ID) => `/v1/apps/${app}/corps/${corpId}/cgi-bin`;
+const corpApi = (corpId: string = CORP_ID, app: string = SUITE_ID) => `/v1/apps/${app}/corps/${corpId}/cgi-bin`;
 
 /** sha1 of WeCom's documented string, computed here independently of the code under test (doc 96909). */
 function expectedSignature(ticket: string, nonce: string, timestamp: number, url: string): string {
