@@ -133,6 +133,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
+    if (config.gateway && mode === 'serve') logger.warn({ path: 'gateway' }, 'gateway: is served by `start` and `daemon`, not by `serve` (the receiver alone)');
     if (config.gateway && mode !== 'serve') {
       const gatewayConfig = config.gateway;
       // On this process's one WeCom client and token providers: gateway calls share the per-corp queues and
