@@ -10,7 +10,7 @@
  * spread over `--corps` installed corps: the per-corp queue paces each corp at 150 calls/s (WeCom's limit
  * is 10,000/min per corp and API), so one corp would measure the pacing, not the gateway.
  *
- *   node bench/gateway.js [--calls 10000] [--concurrency 16] [--corps 64]
+ *   node bench/gateway.js [--calls 10000] [--concurrency 16] [--corps 64] [--profile FILE.cpuprofile]
  *
  * Needs the built library (`npm run build`). Loopback only; stops by itself.
  */
@@ -24,6 +24,7 @@ import { validateConfig } from '../dist/daemon/config.js';
 import { createLogger } from '../dist/daemon/logger.js';
 import { runRelay } from '../dist/daemon/run-relay.js';
 import { runLoadInChild } from './lib/load.js';
+import { startProfile } from './lib/profile.js';
 import { machineInfo } from './lib/machine.js';
 import { ratio, round, summarize, table } from './lib/stats.js';
 
@@ -59,6 +60,7 @@ async function post(url, body) {
  */
 export async function runGateway(options = {}) {
   const { calls, concurrency, corps } = { ...GATEWAY_DEFAULTS, ...options };
+  // options.profile: a file to write the CPU profile of this process during the gateway run to.
   const secret = 'bench-gateway-secret';
   const key = 'bench-gateway-key-0123456789abcdef0123456789';
   const dir = mkdtempSync(join(tmpdir(), 'wr-bench-gateway-'));
@@ -99,8 +101,10 @@ export async function runGateway(options = {}) {
     await run(mock.url, direct.slice(0, 500));
     await run(relay.gateway.url, proxied.slice(0, 500));
     const directBefore = await run(mock.url, direct);
+    const stopProfile = options.profile ? await startProfile() : undefined;
     const cpu = process.cpuUsage();
     const gateway = await run(relay.gateway.url, proxied);
+    await stopProfile?.(options.profile);
     const used = process.cpuUsage(cpu);
     gateway.relayCpuMsPerCall = round((used.user + used.system) / 1000 / Math.max(1, gateway.ok));
     const directAfter = await run(mock.url, direct);
@@ -122,8 +126,8 @@ export async function runGateway(options = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { calls: { type: 'string' }, concurrency: { type: 'string' }, corps: { type: 'string' } }, strict: true });
-  const options = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, Number(v)]));
+  const { values } = parseArgs({ options: { calls: { type: 'string' }, concurrency: { type: 'string' }, corps: { type: 'string' }, profile: { type: 'string' } }, strict: true });
+  const options = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, k === 'profile' ? v : Number(v)]));
   const machine = machineInfo();
   process.stderr.write(`bench gateway: node ${machine.node}, ${machine.nproc} CPUs, load ${machine.loadavg.join(' ')}\n`);
   const r = await runGateway(options);
