@@ -3,6 +3,7 @@ import { APP_KINDS, type AppConfig } from '../src/apps/app.js';
 import { parseCidr } from './delivery/ssrf-guard.js';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-policy.js';
 import { TARGET_FORMATS } from './delivery/target.js';
+import { gatewaySchema } from './gateway/gateway-config.js';
 
 const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
 const port = z.number().int().min(0).max(65535);
@@ -135,6 +136,8 @@ export const configSchema = z.strictObject({
   // The website install flow (SPEC §6); absent = not served. Needs suite.secret (checked in crossFieldIssues).
   // With apps:, install is per app (apps[i].install).
   install: installSchema.optional(),
+  // The credential gateway (中控, SPEC §11); absent = not served.
+  gateway: gatewaySchema.optional(),
 });
 
 /**

@@ -6,6 +6,7 @@ import { ConfigError, type ConfigIssue } from '../src/errors.js';
 import { appsIssues, resolveApps } from './config-apps.js';
 import { configSchema, crossFieldIssues, type Config } from './config-schema.js';
 import { describeIssue } from './config-issues.js';
+import { gatewayIssues } from './gateway/gateway-config.js';
 
 /** The file names tried, in order, when neither `--config` nor `WECOM_RELAY_CONFIG` names one. */
 export const DEFAULT_CONFIG_FILES = ['wecom-relay.config.yaml', 'wecom-relay.config.yml', 'wecom-relay.config.json'] as const;
@@ -95,7 +96,7 @@ export function validateConfig(raw: unknown, env: LoadConfigOptions['env'], file
   if (!result.success) {
     for (const issue of result.error.issues) issues.push({ path: formatPath(issue.path), message: describeIssue(issue, interpolated) });
   }
-  issues.push(...crossFieldIssues(interpolated), ...appsIssues(interpolated));
+  issues.push(...crossFieldIssues(interpolated), ...appsIssues(interpolated), ...gatewayIssues(interpolated));
   // An unset ${VAR} also fails the value's own rule ("too small"): report only the cause.
   const unsetEnv = new Set(issues.filter((i) => i.message.startsWith('environment variable ')).map((i) => i.path));
   const reported = issues.filter((i) => !unsetEnv.has(i.path) || i.message.startsWith('environment variable '));

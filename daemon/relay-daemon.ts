@@ -45,6 +45,8 @@ export interface RelayDaemonOptions {
    * Built here from `config.apps` when neither this nor `tokens` is given.
    */
   readonly providers?: TokenProviders;
+  /** The process's WeCom client (its per-corp queues pace enrichment and the gateway together); built here when absent. */
+  readonly api?: WecomApiClient;
 }
 
 /** One processing attempt (enrichment included) is cut after this, minus 2 × the WeCom API timeout. */
@@ -80,7 +82,7 @@ export class RelayDaemon {
     const clock = this.clock;
     const now = () => clock.now();
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.api = new WecomApiClient({
+    this.api = options.api ?? new WecomApiClient({
       baseUrl: config.wecomApi.baseUrl,
       timeoutMs: config.wecomApi.timeoutMs,
       logger,
@@ -218,7 +220,7 @@ export class RelayDaemon {
     this.maintenance?.abort();
     await Promise.all([this.consumer.stop(timeoutMs), ...[...this.workers.values()].map((w) => w.stop(timeoutMs))]);
     this.sender.close?.();
-    this.api.close();
+    if (!this.options.api) this.api.close();
     this.options.logger.info({ owner: this.owner }, 'daemon stopped');
   }
 }

@@ -13,6 +13,7 @@ import type { Config } from './config-schema.js';
 import type { Sender } from './delivery/http-sender.js';
 import { credentialFacts } from './daemon-thread.js';
 import { resolveTargets } from './delivery/resolve-targets.js';
+import { startGateway, type RunningGateway } from './gateway/start-gateway.js';
 import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
 import { startDaemonThread, threadSharesStore, type DaemonThread } from './start-daemon-thread.js';
@@ -47,6 +48,8 @@ export interface RunningRelay {
   readonly receiver: StandaloneReceiver | null;
   readonly daemon: RelayDaemon | null;
   readonly admin: AdminServer | null;
+  /** The credential gateway (`gateway:`, `start` and `daemon` modes), or null. */
+  readonly gateway: RunningGateway | null;
   /** Stops intake first (receiver), then drains the daemon within `config.daemon.shutdownTimeoutMs`. */
   stop(): Promise<void>;
 }
@@ -84,12 +87,13 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   let daemon: RelayDaemon | null = null;
   let thread: DaemonThread | null = null;
   let admin: AdminServer | null = null;
+  let gateway: RunningGateway | null = null;
   try {
     // Built now, started last: both listeners bind first, so a port in use starts nothing (no consumer
     // claims work, no worker sends) and fails with the setting named (ListenError).
     // (In `start` the daemon runs in a worker thread, started at the same point.)
     if (mode !== 'serve' && !threaded) {
-      daemon = new RelayDaemon({ config, store, logger, metrics, now, providers, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, providers, api, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
@@ -125,9 +129,19 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       }));
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
+    if (config.gateway && mode === 'serve') logger.warn({ path: 'gateway' }, 'gateway: is served by `start` and `daemon`, not by `serve` (the receiver alone)');
+    if (config.gateway && mode !== 'serve') {
+      const gatewayConfig = config.gateway;
+      // On this process's one WeCom client and token providers: gateway calls share the per-corp queues and
+      // the single-flight token caches (SPEC §11).
+      gateway = await listenAs('gateway.port', gatewayConfig.host, gatewayConfig.port, () => startGateway({ config: gatewayConfig, apps, providers, api, store, logger, metrics, now }));
+      logger.info({ url: gateway.url, keys: gatewayConfig.keys.map((key) => key.name) }, 'gateway listening');
+    }
     daemon?.start();
     if (threaded) thread = await startDaemonThread({ config, logger, store, registry: metrics.registry });
   } catch (error) {
+    await gateway?.close().catch(() => undefined);
+    await admin?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
     await thread?.stop(0).catch(() => undefined);
@@ -137,10 +151,11 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   }
   let stopping: Promise<void> | undefined;
   return {
-    store, metrics, receiver, daemon, admin,
+    store, metrics, receiver, daemon, admin, gateway,
     stop() {
       stopping ??= (async () => {
         await receiver?.close();
+        await gateway?.close();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
         await thread?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();

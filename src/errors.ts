@@ -29,6 +29,16 @@ export const ERROR_CATALOG = {
   ERR_INSTALL_STATE_INVALID: { status: 400, message: 'the install state is unknown, expired or already used' },
   ERR_INSTALL_AUTH_CODE_MISSING: { status: 400, message: 'the install redirect carries no auth_code' },
   ERR_INSTALL_UPSTREAM: { status: 502, message: 'WeCom did not issue a pre-auth code' },
+  // Credential gateway (中控, SPEC §11).
+  ERR_GATEWAY_UNAUTHORIZED: { status: 401, message: 'no gateway key, or not one of gateway.keys (Authorization: Bearer <key>)' },
+  ERR_GATEWAY_FORBIDDEN: { status: 403, message: 'the app, corp, path or token route is outside the key\'s scope' },
+  ERR_GATEWAY_UNKNOWN_CORP: { status: 404, message: 'no such app, or the corp never installed it' },
+  ERR_GATEWAY_CORP_INACTIVE: { status: 409, message: 'the corp\'s authorization is revoked or gone' },
+  ERR_GATEWAY_NO_CREDENTIALS: { status: 503, message: 'no suite_ticket has been received yet, so no token can be fetched' },
+  ERR_GATEWAY_UPSTREAM: { status: 502, message: 'WeCom could not be reached (or refused the credentials) for this call' },
+  ERR_GATEWAY_BAD_REQUEST: { status: 400, message: 'the gateway request is malformed (a caller-supplied access_token, a bad page url or path)' },
+  ERR_GATEWAY_NO_ROUTE: { status: 404, message: 'no gateway route at this method and path' },
+  ERR_GATEWAY_BODY_TOO_LARGE: { status: 413, message: 'the request body exceeds the gateway\'s 20 MiB cap (plus multipart framing)' },
   // WeCom server API (daemon side).
   ERR_WECOM_API: { status: 0, message: 'the WeCom API answered a non-zero errcode' },
   ERR_WECOM_API_HTTP: { status: 0, message: 'the WeCom API could not be reached or answered a non-JSON/non-2xx response' },

@@ -86,6 +86,7 @@ export { WecomApiClient, type WecomApiClientOptions } from './wecom-api/client.j
 export { SuiteApi } from './wecom-api/suite-api.js';
 export { TokenProvider, type TokenProviderOptions } from './wecom-api/token-provider.js';
 export { classifyErrcode, type ErrcodeClass } from './wecom-api/errcode.js';
+export { createCorpClient, type CorpClient, type CorpClientOptions } from './wecom-api/create-corp-client.js';
 
 // Errors and logging
 export { ERROR_CATALOG, WecomRelayError, WecomApiError, ConfigError, hasCode, type ErrorCode, type ConfigIssue } from './errors.js';

@@ -18,6 +18,8 @@ export class RelayMetrics implements ReceiverMetrics {
   readonly processedTotal = new Counter({ name: 'wecom_relay_callbacks_processed_total', help: 'Callbacks processed by the daemon, by outcome and app', labelNames: ['outcome', 'app'], registers: [this.registry] });
   /** By API, errcode and `app`: each call is made with that app's corp token. */
   readonly enrichmentCalls = new Counter({ name: 'wecom_relay_enrichment_calls_total', help: 'WeCom API calls for enrichment, by API, errcode and app', labelNames: ['api', 'errcode', 'app'], registers: [this.registry] });
+  readonly gatewayRequests = new Counter({ name: 'wecom_relay_gateway_requests_total', help: 'Gateway calls by key, app and outcome class (ok, a WeCom errcode class, or the gateway error)', labelNames: ['key', 'app', 'class'], registers: [this.registry] });
+  readonly gatewayDuration = new Histogram({ name: 'wecom_relay_gateway_duration_seconds', help: 'Time of one gateway call, WeCom included', labelNames: ['key', 'app', 'class'], buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10], registers: [this.registry] });
   private tokenCounts: (() => ReadonlyArray<{ readonly app: string; readonly suite: number; readonly corp: number }>) | undefined;
 
   /**

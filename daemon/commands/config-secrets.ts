@@ -4,6 +4,7 @@ import type { Config } from '../config-schema.js';
 export function configSecrets(config: Config): string[] {
   const values = [config.suite.secret, config.suite.token, config.suite.encodingAESKey, config.admin.token];
   for (const app of config.apps) values.push(app.secret, app.token, app.encodingAESKey);
+  for (const key of config.gateway?.keys ?? []) values.push(key.key);
   for (const target of config.targets) {
     values.push(target.secret);
     // The chat bots' webhook URLs carry their credential (`key=`, `access_token=`, the path token).

@@ -78,9 +78,31 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
       const show = !earlier.some((e) => family(e.type) === family(event.type)) || (firstOfType && event.type === 'external_contact.added');
       if (options.verbose || show) writeLine(out, `→ ${event.type.padEnd(36)} ${event.id}  corp ${event.source.corpId ?? '-'}${enriched}${failed}`);
       if (options.verbose || (firstOfType && event.type === 'external_contact.added')) writeLine(out, JSON.stringify(event, null, 2));
+      if (event.type === 'external_contact.added' && typeof (event.data as { welcomeCode?: unknown }).welcomeCode === 'string' && !welcome.started) {
+        // The service that gets the event answers it: the welcome message, through the relay's gateway (WeCom allows 20 s).
+        welcome.started = true;
+        void sendWelcome(event).then(() => onReceived?.());
+      }
       onReceived?.();
     });
   });
+  const gatewayKey = randomBytes(24).toString('hex');
+  const welcome: { started: boolean; answer?: { errcode?: number }; error?: string; afterMs?: number } = { started: false };
+  let gatewayUrl = '';
+  async function sendWelcome(event: EventEnvelope): Promise<void> {
+    try {
+      const response = await fetch(`${gatewayUrl}/v1/apps/${DEMO_SUITE}/corps/${event.source.corpId}/cgi-bin/externalcontact/send_welcome_msg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${gatewayKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ welcome_code: (event.data as { welcomeCode: string }).welcomeCode, text: { content: '您好，欢迎！(sent by the demo sink through the wecom-relay gateway)' } }),
+      });
+      welcome.answer = await response.json() as { errcode?: number };
+      const arrived = mock.welcomeMessages.at(-1);
+      if (arrived) welcome.afterMs = arrived.at - Date.parse(event.receivedAt);
+    } catch (error) {
+      welcome.error = error instanceof Error ? error.message : String(error);
+    }
+  }
   await new Promise<void>((resolve) => sink.listen(0, '127.0.0.1', () => resolve()));
   const sinkUrl = `http://127.0.0.1:${(sink.address() as AddressInfo).port}`;
 
@@ -97,11 +119,14 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
       { name: 'demo-chat', url: `${sinkUrl}/chat`, format: 'slack', locale: 'en', events: ['external_contact.*'], rateLimit: { count: 50, intervalMs: 1000 } },
     ],
     install: { publicBaseUrl: DEMO_SITE, installPageUrl: `${mock.url}/3rdapp/install`, testInstall: true },
+    // The credential gateway (SPEC §11): the sink sends welcome messages through it.
+    gateway: { host: '127.0.0.1', port: 0, keys: [{ name: 'demo-sink', key: '${DEMO_GATEWAY_KEY}', paths: ['externalcontact/send_welcome_msg'] }] },
   };
-  const config = validateConfig(demoInput, { DEMO_SUITE_SECRET: secret });
+  const config = validateConfig(demoInput, { DEMO_SUITE_SECRET: secret, DEMO_GATEWAY_KEY: gatewayKey });
   const logger = createLogger({ level: config.log.level, secrets: configSecrets(config), destination: { write: (s: string) => { context.stderr.write(s); } } });
   const relay = await runRelay({ config, mode: 'start', logger });
   const receiverUrl = relay.receiver!.url;
+  gatewayUrl = relay.gateway!.url;
   writeLine(out, `wecom-relay demo: receiver ${receiverUrl}, mock WeCom API ${mock.url}, sink ${sinkUrl}, store ${storeUrlOf(config.store)}`);
   writeLine(out, `pushing ${SAMPLE_KINDS.length} sample callbacks through the real encrypted HTTP path…`);
 
@@ -124,6 +149,11 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   const rejected = results.filter((r) => r.status !== 200);
   writeLine(out, `\n${results.length} callbacks sent (${rejected.length} rejected), ${received.length}/${expected} events delivered to demo-sink (suite_ticket is consumed, not forwarded), ${chatMessages.length} Slack-format messages to demo-chat.`);
   if (chatMessages[0]) writeLine(out, `a chat message reads: ${chatMessages[0]}`);
+  const welcomed = await waitFor(() => welcome.answer !== undefined || welcome.error !== undefined, 20_000, (f) => { onReceived = f; });
+  const inTime = welcomed && welcome.answer?.errcode === 0 && welcome.afterMs !== undefined && welcome.afterMs <= 20_000;
+  writeLine(out, inTime
+    ? `welcome message: the sink answered external_contact.added through the gateway (${gatewayUrl}, POST …/cgi-bin/externalcontact/send_welcome_msg); it arrived at the mock WeCom API ${welcome.afterMs} ms after the callback was received (WeCom allows 20 s)`
+    : `welcome message: FAILED (${welcome.error ?? (welcome.answer ? `errcode ${String(welcome.answer.errcode)}` : 'never sent')}${welcome.afterMs === undefined ? '' : `, after ${welcome.afterMs} ms`})`);
 
   // A website install (no create_auth push; the corp was just uninstalled by cancel_auth): install route →
   // the mock's install page → the callback route, as a browser would, then the daemon forwards auth.created.
@@ -136,7 +166,7 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
     // The demo's own configuration (its random Token and key, the ports it got), so the printed commands work.
     const file = join(dataDir, 'wecom-relay.config.json');
     const port = Number(new URL(receiverUrl).port);
-    writeFileSync(file, `${JSON.stringify({ ...demoInput, suite: { ...demoInput.suite, secret: secret }, receiver: { ...demoInput.receiver, port } }, null, 2)}\n`, { mode: 0o600 });
+    writeFileSync(file, `${JSON.stringify({ ...demoInput, suite: { ...demoInput.suite, secret: secret }, receiver: { ...demoInput.receiver, port }, gateway: { ...demoInput.gateway, keys: [{ ...demoInput.gateway.keys[0]!, key: gatewayKey }] } }, null, 2)}\n`, { mode: 0o600 });
     const cli = `node ${fileURLToPath(new URL('../cli.js', import.meta.url))}`;
     writeLine(out, `\nstaying up (Ctrl-C to stop); its configuration is in ${file}. Try:`);
     writeLine(out, `  ${cli} trigger add_external_contact --config ${file} --mock-api ${mock.url}`);
@@ -150,8 +180,8 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   await mock.close();
   await new Promise<void>((resolve) => { sink.close(() => resolve()); sink.closeAllConnections(); });
   if (!options.dataDir && !options.keep) rmSync(dataDir, { recursive: true, force: true });
-  if (!done || rejected.length > 0 || !viaWebsite) {
-    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}`);
+  if (!done || rejected.length > 0 || !viaWebsite || !inTime) {
+    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}${inTime ? '' : ', the welcome message did not arrive within 20 s'}`);
   }
   return EXIT.ok;
 }

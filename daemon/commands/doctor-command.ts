@@ -46,6 +46,7 @@ function bindError(host: string, port: number): Promise<string | null> {
 async function checkPorts(config: Config, add: (name: string, status: DoctorCheck['status'], detail: string) => void): Promise<void> {
   const listeners = [{ name: 'receiver.port', host: config.receiver.host, port: config.receiver.port }];
   if (config.admin.enabled) listeners.push({ name: 'admin.port', host: config.admin.host, port: config.admin.port });
+  if (config.gateway) listeners.push({ name: 'gateway.port', host: config.gateway.host, port: config.gateway.port });
   for (const l of listeners) {
     if (l.port === 0) {
       add(l.name, 'ok', '0: any free port');
@@ -87,6 +88,8 @@ export async function runDoctor(config: Config, options: DoctorOptions): Promise
   const { configWarnings } = await import('../config.js');
   for (const w of configWarnings(config)) add(w.path, 'warn', w.message);
   await checkPorts(config, add);
+  const { gatewayKeyFindings } = await import('../gateway/gateway-key-findings.js');
+  for (const f of gatewayKeyFindings(config.gateway)) add(f.name, f.status, f.detail);
 
   try {
     const store = await createStore(config.store);

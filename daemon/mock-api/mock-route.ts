@@ -10,6 +10,10 @@ export interface RouteContext {
   /** Withhold what third-party apps may not read (see `MockWecomApiOptions.thirdPartyFieldLimits`). */
   readonly fieldLimits: boolean;
   readonly followUserPageSize: number;
+  /** The body's bytes (every request; a multipart upload's only form). */
+  readonly raw: Buffer;
+  /** The request's content-type, when sent. */
+  readonly contentType: string | undefined;
   /** A handler may name the corp the call acted for, for the call log. */
   corpId: string | undefined;
 }

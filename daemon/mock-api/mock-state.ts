@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_MOCK_CORP } from './default-corp.js';
 import type {
   IssueAuthCodeOptions, IssuedAuthCode, IssuedSuiteTicket, MockAppSeed, MockCall, MockCorpSeed, MockCorpStatus,
-  MockInjectRule, MockLimits, MockUserSeed,
+  MockInjectRule, MockLimits, MockUpload, MockUserSeed, MockWelcomeMessage,
 } from './mock-types.js';
 
 const MINUTE = 60_000;
@@ -61,6 +61,12 @@ export function openUseridOf(corpId: string, user: MockUserSeed): string {
 export class MockState {
   readonly options: MockStateOptions;
   readonly calls: MockCall[] = [];
+  /** Media uploads received (`media/upload`). */
+  readonly uploads: MockUpload[] = [];
+  /** Welcome messages accepted (`externalcontact/send_welcome_msg`). */
+  readonly welcomeMessages: MockWelcomeMessage[] = [];
+  /** JS-SDK tickets issued: ticket → the corp, the kind and the expiry. */
+  readonly jsapiTickets = new Map<string, { readonly corpId: string; readonly kind: 'corp' | 'agent_config'; readonly expiresAt: number }>();
   /** The corps and their authorization of the default suite. */
   readonly corps = new Map<string, CorpState>();
   /** The authorizations of the other apps, keyed `appId:corpId` (their seed is the corp's). */

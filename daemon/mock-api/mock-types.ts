@@ -140,6 +140,10 @@ export interface MockRequest {
   /** Path and query, e.g. `/cgi-bin/user/get?access_token=…&userid=zhangsan`. */
   readonly url: string;
   readonly body?: string;
+  /** The body's bytes, for a binary one (a multipart media upload); `body` is then ignored. */
+  readonly rawBody?: Buffer;
+  /** The request's content-type. */
+  readonly contentType?: string;
   readonly remoteAddress?: string;
   /** Aborted when the client goes away (ends hangs and delays early). */
   readonly signal?: AbortSignal;
@@ -172,4 +176,34 @@ export interface MockWecomApi {
   corpStatus(corpId: string, appId?: string): MockCorpStatus | undefined;
   /** Forgets the recorded calls. */
   clearCalls(): void;
+  /** Every media upload received (`media/upload`), with the sha256 of the bytes as they arrived. */
+  readonly uploads: readonly MockUpload[];
+  /** Every welcome message sent (`externalcontact/send_welcome_msg`) and accepted. */
+  readonly welcomeMessages: readonly MockWelcomeMessage[];
+  /** Every JS-SDK ticket issued (ticket → its corp, kind and expiry), to check signatures against. */
+  readonly jsapiTickets: ReadonlyMap<string, { readonly corpId: string; readonly kind: 'corp' | 'agent_config'; readonly expiresAt: number }>;
+}
+
+/** One `media/upload` the mock received. */
+export interface MockUpload {
+  readonly at: number;
+  readonly corpId: string;
+  readonly type: string;
+  /** The whole request body: its size and sha256 (hex), exactly as received. */
+  readonly bodyBytes: number;
+  readonly bodySha256: string;
+  /** The `media` part's file: name, size and sha256 (hex). */
+  readonly filename: string;
+  readonly fileBytes: number;
+  readonly fileSha256: string;
+  readonly mediaId: string;
+}
+
+/** One welcome message the mock accepted. */
+export interface MockWelcomeMessage {
+  readonly at: number;
+  readonly corpId: string;
+  readonly welcomeCode: string;
+  readonly text: string | undefined;
+  readonly attachments: number;
 }

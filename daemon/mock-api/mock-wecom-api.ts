@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { resolveMockOptions } from './mock-options.js';
@@ -7,6 +8,8 @@ import { MockState } from './mock-state.js';
 import { ADMIN_PREFIX, handleAdmin, handleInstall, validateInjectRule } from './routes-admin.js';
 import { contactRoutes } from './routes-contact.js';
 import { externalRoutes } from './routes-external.js';
+import { jsapiRoutes } from './routes-jsapi.js';
+import { mediaRoutes } from './routes-media.js';
 import { serviceRoutes } from './routes-service.js';
 import type { MockCall, MockRequest, MockResponse, MockWecomApi, MockWecomApiOptions } from './mock-types.js';
 
@@ -14,7 +17,7 @@ export type * from './mock-types.js';
 
 const API_PREFIX = '/cgi-bin/';
 const INSTALL_PATH = '/3rdapp/install';
-const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes };
+const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes, ...jsapiRoutes, ...mediaRoutes };
 /** Query and body fields never written to the call log. */
 const SECRET_KEYS = new Set([
   'access_token', 'suite_access_token', 'provider_access_token', 'suite_secret', 'suite_ticket',
@@ -72,11 +75,23 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     clearCalls: () => {
       state.calls.length = 0;
     },
+    get uploads() {
+      return state.uploads;
+    },
+    get welcomeMessages() {
+      return state.welcomeMessages;
+    },
+    get jsapiTickets() {
+      return state.jsapiTickets;
+    },
   };
 
   async function handle(request: MockRequest): Promise<MockResponse> {
     const url = new URL(request.url, 'http://mock.invalid');
-    const { body, wrongJson } = parseBody(request.body);
+    const multipart = /^multipart\//i.test(request.contentType ?? '');
+    const raw = request.rawBody ?? Buffer.from(request.body ?? '', 'utf8');
+    // A multipart body is bytes (a media upload), not JSON.
+    const { body, wrongJson } = multipart ? { body: {}, wrongJson: false } : parseBody(request.rawBody ? raw.toString('utf8') : request.body);
     const remoteAddress = (request.remoteAddress ?? '127.0.0.1').replace(/^::ffff:/, '');
     const render = (reply: MockReply): MockResponse => renderReply(reply, state.now(), remoteAddress, wrongJson);
     if (url.pathname.startsWith(ADMIN_PREFIX)) {
@@ -92,11 +107,13 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     const path = url.pathname.slice(API_PREFIX.length).replace(/\/+$/, '');
     const ctx: RouteContext = {
       state, query: url.searchParams, body, fieldLimits: resolved.thirdPartyFieldLimits,
-      followUserPageSize: resolved.followUserPageSize, corpId: undefined,
+      followUserPageSize: resolved.followUserPageSize, corpId: undefined, raw, contentType: request.contentType,
     };
     const accessToken = queryParam(url.searchParams, 'access_token');
     ctx.corpId = (accessToken === undefined ? undefined : state.corpIdOfToken(accessToken)) ?? stringField(body, 'auth_corpid');
-    const recordedBody = request.body === undefined || request.body === '' ? undefined : wrongJson ? '<malformed json>' : redact(body);
+    const recordedBody = raw.length === 0 ? undefined
+      : multipart ? { contentType: request.contentType, bytes: raw.length, sha256: createHash('sha256').update(raw).digest('hex') }
+        : wrongJson ? '<malformed json>' : redact(body);
 
     const rule = state.takeRule(path, ctx.corpId);
     if (rule?.delayMs !== undefined && rule.delayMs > 0) await sleep(rule.delayMs, request.signal);

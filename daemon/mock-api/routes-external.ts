@@ -8,7 +8,25 @@ export const externalRoutes: MockRoutes = {
   'externalcontact/get': { auth: 'corp', handle: getExternalContact },
   'externalcontact/groupchat/get': { auth: 'corp', handle: getGroupChat },
   'externalcontact/get_corp_tag_list': { auth: 'corp', handle: getCorpTagList },
+  'externalcontact/send_welcome_msg': { auth: 'corp', handle: sendWelcomeMsg },
 };
+
+/**
+ * 发送新客户欢迎语 (doc 92599): `welcome_code` from the add_external_contact event, usable once: a second
+ * call answers 41051 (already sent). text or at least one attachment (≤ 9) is required (40058 otherwise).
+ * The mock cannot know when WeCom issued a code (the samples carry a fixed one): it does not check the 20 s.
+ */
+function sendWelcomeMsg(ctx: RouteContext, corp: CorpState): MockReply {
+  const welcomeCode = stringField(ctx.body, 'welcome_code');
+  if (welcomeCode === undefined) return fail(40058, 'welcome_code');
+  const text = (ctx.body['text'] as { content?: unknown } | undefined)?.content;
+  const attachments = Array.isArray(ctx.body['attachments']) ? ctx.body['attachments'].length : 0;
+  if ((typeof text !== 'string' || text === '') && attachments === 0) return fail(40058, 'text or attachments');
+  if (attachments > 9) return fail(40058, 'attachments: at most 9');
+  if (ctx.state.welcomeMessages.some((m) => m.corpId === corp.seed.corpId && m.welcomeCode === welcomeCode)) return fail(41051);
+  ctx.state.welcomeMessages.push({ at: ctx.state.now(), corpId: corp.seed.corpId, welcomeCode, text: typeof text === 'string' ? text : undefined, attachments });
+  return ok();
+}
 
 /**
  * 41035 missing external_userid; 84061 no relation (unknown contact, or none of its followers is in the

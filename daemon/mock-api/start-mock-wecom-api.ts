@@ -3,8 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { createMockWecomApi } from './mock-wecom-api.js';
 import type { MockWecomApi, MockWecomApiOptions } from './mock-types.js';
 
-/** Request bodies above this are refused with 413 (the APIs served take small JSON bodies). */
+/** Request bodies above this are refused with 413 (the APIs served take small JSON bodies)… */
 const MAX_BODY_BYTES = 1024 * 1024;
+/** …except media uploads: WeCom takes files up to 20 MB (`file`), sent as multipart. */
+const MAX_UPLOAD_BYTES = 21 * 1024 * 1024;
 
 /** Options of {@link startMockWecomApi}: the mock's options plus where to listen. */
 export interface StartMockWecomApiOptions extends MockWecomApiOptions {
@@ -41,25 +43,28 @@ export async function startMockWecomApi(options: StartMockWecomApiOptions): Prom
   });
   const address = server.address() as AddressInfo;
   const hostInUrl = address.address.includes(':') ? `[${address.address}]` : address.address;
-  const close = (): Promise<void> => new Promise<void>((resolve, reject) => {
+  let closing: Promise<void> | undefined;
+  // Idempotent: a test may stop the mock (WeCom unreachable) before its teardown does.
+  const close = (): Promise<void> => (closing ??= new Promise<void>((resolve, reject) => {
     server.close((error) => (error ? reject(error) : resolve()));
     server.closeAllConnections();
-  });
+  }));
   return Object.assign(api, { url: `http://${hostInUrl}:${address.port}`, close });
 }
 
 async function serve(api: MockWecomApi, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const controller = new AbortController();
   res.on('close', () => controller.abort());
-  let body: string;
+  let body: Buffer;
   try {
-    body = await readBody(req);
+    body = await readBody(req, /^\/cgi-bin\/media\/upload/.test(req.url ?? '') ? MAX_UPLOAD_BYTES : MAX_BODY_BYTES);
   } catch {
     if (!res.destroyed) res.writeHead(413, { connection: 'close' }).end();
     return;
   }
   const response = await api.handle({
-    method: req.method ?? 'GET', url: req.url ?? '/', body, signal: controller.signal,
+    method: req.method ?? 'GET', url: req.url ?? '/', rawBody: body, signal: controller.signal,
+    ...(req.headers['content-type'] === undefined ? {} : { contentType: req.headers['content-type'] }),
     ...(req.socket.remoteAddress === undefined ? {} : { remoteAddress: req.socket.remoteAddress }),
   });
   if (res.destroyed || res.headersSent) return;
@@ -67,13 +72,13 @@ async function serve(api: MockWecomApi, req: IncomingMessage, res: ServerRespons
   res.end(response.body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > maxBytes) {
         req.removeAllListeners('data');
         req.resume();
         reject(new RangeError('body too large'));
@@ -81,7 +86,7 @@ function readBody(req: IncomingMessage): Promise<string> {
         chunks.push(chunk);
       }
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

@@ -115,6 +115,7 @@ const wecomObject = <T>(): Check<T | null> => nullable(anyObject as Check<unknow
  * | `target` | target name | {@link TargetState} | delivery, CLI |
  * | `reply` | callback (event) id | {@link StoredReply} (7 days) | receiver (passive replies) |
  * | `doctor` | probe id | {@link DoctorProbe} (1 min) | `wecom-relay doctor` |
+ * | `jsapi_ticket` | `<appId>:<corpId>:corp` or `…:agent_config` | {@link StoredToken} (the ticket, until expiry) | gateway (JS-SDK route) |
  *
  * The one-suite release keyed `corp` and `corp_token` by corp id alone; `migrateAppKeys` rewrites such a
  * store at start-up. `open_userid` and `chat_mem_ver` stay keyed by corp: open_userids are provider-scoped
@@ -143,4 +144,6 @@ export const namespaces = Object.freeze({
   target: defineNamespace<TargetState>('target', object<TargetState>({ disabled: boolean, reason: nullable(string), changedAt: number })),
   reply: defineNamespace<StoredReply>('reply', object<StoredReply>({ reply: anyObject as Check<unknown> as Check<PassiveReply>, xml: string, repliedAt: number })),
   doctor: defineNamespace<DoctorProbe>('doctor', object<DoctorProbe>({ at: number })),
+  // JS-SDK tickets (get_jsapi_ticket, ticket/get?type=agent_config): same shape as a token, `token` = the ticket.
+  jsapiTicket: defineNamespace<StoredToken>('jsapi_ticket', storedToken),
 });

@@ -7,6 +7,7 @@ import { WecomApiError, WecomRelayError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { backoffFor, isRetryableInPlace } from './errcode.js';
 import { backoffMs } from '../backoff.js';
+import { forwardCall, type ForwardRequest, type ForwardResponse } from './forward-call.js';
 
 /**
  * Per-corp rate limit of enrichment calls. WeCom allows each corp ≤ 10,000 calls/min and ≤ 150,000/hour per
@@ -76,6 +77,8 @@ export class WecomApiClient {
   readonly #logger: Logger;
   readonly #sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly #queues = new Map<string, PQueue>();
+  readonly #base: URL;
+  readonly #timeoutMs: number;
   /** Errors worth retrying in place for idempotent reads (network, timeout, 5xx, 429). */
   readonly #transient = new WeakSet<Error>();
 
@@ -86,6 +89,8 @@ export class WecomApiClient {
     }
     const timeoutMs = options.timeoutMs ?? 10_000;
     positiveInteger('timeoutMs', timeoutMs);
+    this.#base = new URL(baseUrl);
+    this.#timeoutMs = timeoutMs;
     this.#maxRetries = options.maxRetries ?? 3;
     if (!Number.isInteger(this.#maxRetries) || this.#maxRetries < 0) {
       throw new TypeError(`Expected \`maxRetries\` to be a non-negative integer, got \`${String(this.#maxRetries)}\` (${typeof this.#maxRetries})`);
@@ -144,6 +149,22 @@ export class WecomApiClient {
         }
       }
     }
+  }
+
+  /**
+   * Passes one call through as the caller made it (the gateway's proxy routes): any method, the query and
+   * body unchanged, queued on the same per-corp queue as {@link call} when `rateKey` is given (so gateway
+   * calls and enrichment share one pacing per corp). Never retried here and never parsed beyond the
+   * errcode: the answer is the caller's. Timeout = the client's `timeoutMs` of socket inactivity.
+   *
+   * @throws {WecomRelayError} `ERR_WECOM_API_HTTP` when WeCom could not be reached
+   */
+  forward(request: ForwardRequest): Promise<ForwardResponse> {
+    if (typeof request.path !== 'string' || request.path === '' || /[?#]/.test(request.path) || request.path.startsWith('/')) {
+      throw new TypeError(`Expected \`path\` to be a relative API path without query, got \`${String(request.path).split('?')[0]}\` (${typeof request.path})`);
+    }
+    const agent = this.#base.protocol === 'https:' ? this.#agents.https : this.#agents.http;
+    return this.#schedule(request.rateKey, () => forwardCall(this.#base, agent, this.#timeoutMs, request));
   }
 
   /** Calls queued or running for `rateKey` (for metrics and tests). */

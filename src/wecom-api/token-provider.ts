@@ -180,6 +180,16 @@ export class TokenProvider {
     return (await this.#corpToken(corpId)).token;
   }
 
+  /** {@link getSuiteToken} with its expiry and fetch time (the gateway's token route answers `expires_at`). */
+  getSuiteTokenRecord(): Promise<StoredToken> {
+    return this.#suiteToken();
+  }
+
+  /** {@link getCorpToken} with its expiry and fetch time. */
+  getCorpTokenRecord(corpId: string): Promise<StoredToken> {
+    return this.#corpToken(corpId);
+  }
+
   /** Forgets the suite token if it is still `failingToken`. Resolves whether the store copy was deleted. */
   invalidateSuiteToken(failingToken: string): Promise<boolean> {
     return this.#tokens.invalidate(NS.suiteToken, this.#suiteId, failingToken);

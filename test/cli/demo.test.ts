@@ -28,6 +28,9 @@ t.test('wecom-relay demo runs the whole pipeline offline and prints an enriched 
   t.equal(summary?.[3], summary?.[4], 'every expected event was delivered');
   t.ok(Number(summary?.[4]) > 50, 'dozens of event kinds went through');
   t.match(result.stdout, /a chat message reads: External contact added: /, 'a Slack-format message for the chat target');
+  const welcome = /^welcome message: the sink answered external_contact\.added through the gateway .*; it arrived at the mock WeCom API (\d+) ms after the callback was received/m.exec(result.stdout);
+  t.ok(welcome, 'the sink sent the welcome message through the gateway and it arrived at the mock', outputOf(result));
+  t.ok(Number(welcome?.[1]) <= 20_000, `within WeCom's 20 s (${welcome?.[1]} ms)`);
   t.match(result.stdout, /^FAMILY\s+EVENTS/m, 'a summary by family');
   t.ok(result.stdout.slice(result.stdout.indexOf('FAMILY')).split('\n').length <= 40, 'the summary from the table on fits one screen (40 lines)');
   t.ok(existsSync(join(data, 'wecom-relay.db')), '--data keeps the SQLite store in the given directory');

@@ -22,7 +22,7 @@ function storedSecrets(file: string): Secret[] {
     for (const row of db.prepare('SELECT ns, key, value_json FROM kv').all() as Array<{ ns: string; key: string; value_json: string }>) {
       const value = JSON.parse(row.value_json) as { ticket?: string; token?: string; permanentCode?: string };
       if (row.ns === 'suite_ticket' && value.ticket) found.push({ name: `stored suite_ticket (${row.key})`, value: value.ticket });
-      if ((row.ns === 'suite_token' || row.ns === 'corp_token') && value.token) found.push({ name: `${row.ns} (${row.key})`, value: value.token });
+      if ((row.ns === 'suite_token' || row.ns === 'corp_token' || row.ns === 'jsapi_ticket') && value.token) found.push({ name: `${row.ns} (${row.key})`, value: value.token });
       if (row.ns === 'corp' && value.permanentCode) found.push({ name: `permanent code (${row.key})`, value: value.permanentCode });
     }
     return found;
@@ -31,16 +31,22 @@ function storedSecrets(file: string): Secret[] {
   }
 }
 
+/** The config with the credential gateway on (port 0), one key that may read raw tokens. */
+function withGateway(key: string, config: Record<string, unknown>): Record<string, unknown> {
+  return { ...config, gateway: { host: '127.0.0.1', port: 0, keys: [{ name: 'crm', key, tokens: true }] } };
+}
+
 t.test('a relay run at log level debug with secrets in its config, tickets and auth codes in its events, logs none of them', async (t) => {
   const dir = t.testdir();
   const suite = newSuite();
   const webhookSecret = newWebhookSecret();
   const botKey = 'b9a4e4c2-5f1d-4c7e-9a3b-7d2e1f0c8a61';
   const adminToken = `adm_${randomBytes(18).toString('hex')}`;
+  const gatewayKey = `gw_${randomBytes(24).toString('hex')}`;
   const mock = await startMock(t, suite);
   const hooks = await startRecordingTarget(t);
   const bot = await startRecordingTarget(t, { respond: () => ({ body: '{"errcode":0,"errmsg":"ok"}' }) });
-  const config = writeConfig(dir, relayConfig({
+  const config = writeConfig(dir, withGateway(gatewayKey, relayConfig({
     dir,
     suite,
     wecomApiBaseUrl: mock.url,
@@ -50,10 +56,11 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
       { name: 'hooks', url: `${hooks.url}/hooks`, secret: webhookSecret },
       { name: 'bot', url: `${bot.url}/cgi-bin/webhook/send?key=${botKey}`, format: 'wecom-bot', events: ['external_contact.*'] },
     ],
-  }));
+  })));
   const start = await spawnRelay(t, 'start', config);
   const to = start.url!;
   const admin = String((await start.cli.waitForLine((l) => l.msg === 'admin listening (/healthz, /readyz, /metrics)')).url);
+  const gateway = String((await start.cli.waitForLine((l) => l.msg === 'gateway listening')).url);
 
   // Credentials first, with a ticket and an auth code the mock issued (trigger --mock-api asks it for them).
   const ticket = await trigger('suite_ticket', config, to, ['--mock-api', mock.url]);
@@ -78,6 +85,21 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
     t.equal(response.status, 200, `admin ${path} answers with the token`);
     await response.text();
   }
+  // The gateway: a proxied call, the raw-token routes, the JS-SDK route, a wrong key, a caller's own token.
+  const asKey = { headers: { authorization: `Bearer ${gatewayKey}` } };
+  const corpBase = `${gateway}/v1/apps/${suite.id}/corps/${CORP_ID}`;
+  const gatewayAnswers = await Promise.all([
+    fetch(`${corpBase}/cgi-bin/user/get?userid=zhangsan`, asKey),
+    fetch(`${corpBase}/token`, asKey),
+    fetch(`${gateway}/v1/apps/${suite.id}/suite-token`, asKey),
+    fetch(`${corpBase}/jsapi?url=${encodeURIComponent('https://app.example.com/p?x=1#f')}`, asKey),
+    fetch(`${corpBase}/cgi-bin/user/get?userid=zhangsan`, { headers: { authorization: `Bearer ${gatewayKey}x` } }),
+    fetch(`${corpBase}/cgi-bin/user/get?access_token=${gatewayKey}`, asKey),
+  ]);
+  t.same(gatewayAnswers.map((r) => r.status), [200, 200, 200, 200, 401, 400], 'the gateway answered each call');
+  await Promise.all(gatewayAnswers.map((r) => r.text()));
+  const audited = await start.cli.waitForLine(() => start.cli.lines.filter((l) => l.msg === 'gateway call').length >= 6).then(() => true, () => false);
+  t.ok(audited, 'one audit line per gateway call', { lines: start.cli.lines.filter((l) => l.msg === 'gateway call') });
   const refused = await fetch(`${admin}/metrics`);
   t.equal(refused.status, 401, 'and refuses without it');
   await refused.text();
@@ -96,6 +118,7 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
     { name: 'json target secret (base64 part)', value: webhookSecret.slice('whsec_'.length) },
     { name: 'wecom-bot key', value: botKey },
     { name: 'admin token', value: adminToken },
+    { name: 'gateway key', value: gatewayKey },
     ...stored,
   ];
   const mockCode = mock.corpStatus(CORP_ID)?.permanentCode;
@@ -105,6 +128,7 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
   t.ok(stored.some((s) => s.name.startsWith('permanent code')), 'and the permanent code');
   t.ok(stored.some((s) => s.name.startsWith('suite_token')), 'and a suite access token');
   t.ok(stored.some((s) => s.name.startsWith('corp_token')), 'and a corp access token');
+  t.ok(stored.some((s) => s.name.startsWith('jsapi_ticket')), 'and the JS-SDK tickets the gateway fetched');
   t.ok(mockCode, 'the mock issued a permanent code');
   for (const secret of secrets) {
     t.ok(secret.value.length >= 8, `${secret.name} is a real value`);

@@ -19,6 +19,7 @@ const samples: ReadonlyArray<[keyof typeof namespaces, unknown, unknown]> = [
   ['target', { disabled: true, reason: null, changedAt: 1 }, { disabled: 'yes', reason: null, changedAt: 1 }],
   ['reply', { reply: { type: 'text', content: 'hi' }, xml: '<xml/>', repliedAt: 1 }, { reply: { type: 'text', content: 'hi' }, xml: 1, repliedAt: 1 }],
   ['doctor', { at: 1 }, {}],
+  ['jsapiTicket', { token: 't', expiresAt: 2, fetchedAt: 1 }, { ticket: 't', expiresAt: 2, fetchedAt: 1 }],
 ];
 
 t.test('every namespace of the relay checks the shape of its values', async (t) => {

@@ -62,6 +62,8 @@ export interface TestRelayOptions {
   readonly apps?: readonly TestAppInput[];
   /** The store URL (a Redis URL with a unique key prefix, say) instead of a SQLite file in `dir`. */
   readonly storeUrl?: string;
+  /** The credential gateway (`gateway:`); its URL is `relay.gateway.url`. */
+  readonly gateway?: ConfigInput['gateway'];
 }
 
 /**
@@ -231,6 +233,7 @@ async function startHarness(t: Teardown, options: TestRelayOptions, spawned: boo
     log: { level: 'debug' },
     targets: [...options.targets],
     ...(options.security ? { security: options.security } : {}),
+    ...(options.gateway ? { gateway: options.gateway } : {}),
   };
   const config = validateConfig(input, {});
   const logs: string[] = [];
