@@ -166,7 +166,8 @@ async function throughput(options, dir) {
         throughput: ratio(daemon.perSecond, baseline),
         cpuPerEvent: ratio(daemon.cpuMsPerEvent, (before.cpuMsPerEvent + after.cpuMsPerEvent) / 2),
       },
-      target: { want: '>= 0.5', met: ratio(daemon.perSecond, baseline) >= 0.5 },
+      // Issue 10's bar: the median of three runs at >= 0.6 of plain got.
+      target: { want: '>= 0.6', met: ratio(daemon.perSecond, baseline) >= 0.6 },
     };
   } finally {
     await sink.close();

@@ -1,3 +1,5 @@
+import { endOfTurn } from './end-of-turn.js';
+
 /** Options of a {@link Batcher}. */
 export interface BatcherOptions<T, R> {
   /** Writes a whole batch in one store round trip; resolves one result per item, in order. */
@@ -13,10 +15,13 @@ interface Waiting<T, R> {
 }
 
 /**
- * Asynchronous group commit: an item pushed while no flush is running is flushed at once (no added
- * latency when idle); items pushed while one is running wait for it and go together in the next (so under
- * load one round trip carries many). No timer: an item waits at most for the flush ahead of it, which
- * keeps it well inside any lease. A failed flush rejects each of its items.
+ * Asynchronous group commit: an item pushed while no flush is running is flushed at the end of this turn
+ * of the event loop ({@link endOfTurn}), together with every item pushed in the same turn; items pushed
+ * while a flush runs wait for it and go together in the next (so under load one round trip carries
+ * many). The end of the turn, not a microtask: a synchronous store (SQLite) finishes a flush before the
+ * next I/O callback, so a microtask would flush every send's outcome alone. No timer: an item waits at
+ * most for the end of the turn and the flush ahead of it, which keeps it well inside any lease. A failed
+ * flush rejects each of its items.
  */
 export class Batcher<T, R> {
   private readonly flushBatch: (items: readonly T[]) => Promise<readonly R[]>;
@@ -49,8 +54,8 @@ export class Batcher<T, R> {
   }
 
   private async drain(): Promise<void> {
-    // Let the pushes of this turn join the first batch.
-    await Promise.resolve();
+    // Let the pushes of this turn of the event loop join the first batch.
+    await endOfTurn();
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);

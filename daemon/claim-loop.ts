@@ -108,11 +108,15 @@ export class ClaimLoop<T extends { readonly id: string; readonly leaseUntil: num
     return this.held.get(id);
   }
 
-  /** The work on `id` is over (finished, deferred or handed back): stop renewing it; there is room again. */
+  /**
+   * The work on `id` is over (finished, deferred or handed back): stop renewing it. A loop waiting for
+   * room is woken only once there is some (`room()` > 0): under load most releases leave too little room
+   * for a claim, and waking for each one cost a loop turn (hold-off check, a new sleep) per item.
+   */
   release(id: string): void {
     this.held.delete(id);
     this.lost.delete(id);
-    if (this.waitingForRoom) this.waker.wake();
+    if (this.waitingForRoom && this.options.room() > 0) this.waker.wake();
   }
 
   /** Renews every held lease now (the heartbeat calls this every third of the lease). */

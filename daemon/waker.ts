@@ -24,8 +24,11 @@ export class Waker {
     }
   }
 
-  /** Ends the current sleep, if any. */
+  /** Ends the current sleep, if any. Waking an already woken sleep does nothing (and allocates nothing). */
   wake(): void {
-    this.pending?.abort();
+    const pending = this.pending;
+    if (pending === undefined) return;
+    this.pending = undefined;
+    pending.abort();
   }
 }

@@ -1,5 +1,6 @@
 import type { Clock } from '../../src/clock.js';
 import type { RateLimit, Store } from '../../src/store/store.js';
+import { endOfTurn } from '../end-of-turn.js';
 
 /** Shortest wait between two tries when the store granted fewer slots than asked. */
 const MIN_RETRY_MS = 5;
@@ -17,7 +18,8 @@ export interface SharedRateSlotsOptions {
 
 /**
  * The rate slots one target's sends take in the store, shared by every daemon: the sends waiting for a
- * slot ask together, one `takeRateSlots` round trip for all of them, first come first served; when the
+ * slot in one turn of the event loop ({@link endOfTurn}) ask together, one `takeRateSlots` round trip for
+ * all of them, first come first served; when the
  * store grants fewer, the rest wait the `retryInMs` it answered (on the injected clock) and ask again.
  */
 export class SharedRateSlots {
@@ -49,7 +51,7 @@ export class SharedRateSlots {
     this.pumping = true;
     const { store, key, limit, clock, maxBatch = 256 } = this.options;
     try {
-      await Promise.resolve(); // the takes of this turn ask together
+      await endOfTurn(); // the takes of this turn of the event loop ask together
       while (this.waiting.length > 0 && !this.closed.signal.aborted) {
         const wanted = Math.min(this.waiting.length, maxBatch);
         let answer: { readonly granted: number; readonly retryInMs: number };

@@ -89,6 +89,16 @@ export class TargetWorker {
   private readonly secrets: readonly string[];
   private pausedUntil = 0;
   private running = false;
+  /**
+   * Set the moment a response says the target is gone (before its outcome and the disabled flag are
+   * written): nothing more is sent, and what waits locally is handed back, until a claim finds the
+   * target enabled in the store again (`wecom-relay targets enable`).
+   */
+  private disabledHere = false;
+  /** The write of the disabled flag this worker started, while it runs. */
+  private disabling: Promise<void> | undefined;
+  /** Disables decided here so far, so a store read that started before one does not undo it. */
+  private disables = 0;
 
   constructor(options: TargetWorkerOptions) {
     this.options = options;
@@ -114,7 +124,15 @@ export class TargetWorker {
         const wait = this.pausedUntil - clock.now();
         if (wait > 0) return wait;
         if (this.queue.isPaused) this.queue.start();
-        return (await isTargetDisabled(store, target.name)) ? options.pollIntervalMs * 4 : 0;
+        await this.disabling?.catch(() => undefined);
+        const disables = this.disables;
+        if (await isTargetDisabled(store, target.name)) return options.pollIntervalMs * 4;
+        if (this.disabledHere) {
+          // Disabled here again while the store was read: look again before claiming.
+          if (disables !== this.disables) return options.pollIntervalMs;
+          this.disabledHere = false;
+        }
+        return 0;
       },
       room: () => {
         const free = this.capacity - this.inFlight;
@@ -196,6 +214,11 @@ export class TargetWorker {
       await handBack();
       return;
     }
+    // The target answered "gone" to another send meanwhile: keep this one for when it is re-enabled.
+    if (this.disabledHere) {
+      await handBack();
+      return;
+    }
     const started = clock.now();
     let request: OutgoingRequest;
     try {
@@ -243,15 +266,30 @@ export class TargetWorker {
         });
         return;
       }
-      case 'dead':
+      case 'dead': {
         observe('dead');
         logger.warn({ target: target.name, deliveryId: delivery.id, status, reason: verdict.reason }, 'delivery failed permanently: dead');
-        await this.record(delivery, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
         if (verdict.disableTarget) {
-          await setTargetDisabled(store, target.name, verdict.reason, finished);
+          // At once, not after the writes below: sends that would start meanwhile are held back.
+          this.disabledHere = true;
+          this.disables += 1;
+          void this.releaseWaiting();
+        }
+        const recorded = this.record(delivery, { ...base, state: 'dead', countAttempt: true, error: verdict.reason });
+        if (verdict.disableTarget) {
+          const disabling = recorded.then(() => setTargetDisabled(store, target.name, verdict.reason, finished));
+          this.disabling = disabling;
+          try {
+            await disabling;
+          } finally {
+            if (this.disabling === disabling) this.disabling = undefined;
+          }
           logger.error({ alert: 'target_disabled', target: target.name, reason: verdict.reason }, 'target disabled: re-enable it with `wecom-relay targets enable`');
+        } else {
+          await recorded;
         }
         return;
+      }
     }
   }
 

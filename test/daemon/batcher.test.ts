@@ -27,6 +27,18 @@ t.test('items pushed while a flush runs go together in the next one, each gettin
   t.equal(batcher.flushes, 2, 'counted');
 });
 
+t.test('items pushed in one turn of the event loop go in one flush, even when the queue of microtasks drained between them', async (t) => {
+  const flushed: number[][] = [];
+  // A synchronous store (SQLite) answers within the turn: a microtask-deferred flush would go alone.
+  const batcher = new Batcher<number, boolean>({ flush: async (items) => { flushed.push([...items]); return items.map(() => true); } });
+  const first = batcher.push(1);
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  const second = batcher.push(2);
+  t.same(await Promise.all([first, second]), [true, true], 'both taken');
+  t.same(flushed, [[1, 2]], 'one flush for the turn');
+});
+
 t.test('a batch never exceeds maxBatch', async (t) => {
   const sizes: number[] = [];
   const batcher = new Batcher<number, boolean>({ maxBatch: 3, flush: async (items) => { sizes.push(items.length); return items.map(() => true); } });

@@ -82,6 +82,31 @@ t.test('a released item makes room: the loop claims again without waiting for th
   t.notOk(h.loop.holds('a'), 'a released item is no longer held');
 });
 
+t.test('a release that leaves no room does not wake the loop: no hold-off check and no claim per release', async (t) => {
+  let holdOffs = 0;
+  const h: Harness = harness(t, {
+    holdOff: () => {
+      holdOffs += 1;
+      return 0;
+    },
+    // Like a target worker: claim again only once half the room is free.
+    room: () => (h.loop.size <= 2 ? 4 - h.loop.size : 0),
+  });
+  h.backlog.push('a', 'b', 'c', 'd', 'e', 'f');
+  h.loop.start();
+  await settle();
+  t.same(h.dispatched, ['a', 'b', 'c', 'd'], 'four claimed');
+  const checks = holdOffs;
+  h.loop.release('a');
+  await settle();
+  t.equal(holdOffs, checks, 'a release leaving no room did not wake the loop');
+  t.equal(h.claims.length, 1, 'nor claim');
+  h.loop.release('b');
+  await settle();
+  t.same(h.dispatched, ['a', 'b', 'c', 'd', 'e', 'f'], 'the release that made room woke it: two more claimed');
+  t.equal(h.claims.length, 2, 'in one claim');
+});
+
 t.test('an idle loop polls every poll interval and claims at once when woken', async (t) => {
   const h = harness(t);
   h.loop.start();

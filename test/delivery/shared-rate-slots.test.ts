@@ -22,6 +22,16 @@ t.test('the sends waiting for a slot ask together: one round trip for all of the
   t.same(calls.map((c) => c.wanted), [5], 'one call asking for five');
 });
 
+t.test('the takes of one turn of the event loop ask together, even when microtasks ran between them', async (t) => {
+  const { slots, calls } = setup(t, []);
+  const first = slots.take();
+  await new Promise<void>((resolve) => process.nextTick(resolve));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  const second = slots.take();
+  t.same(await Promise.all([first, second]), [true, true], 'both got a slot');
+  t.same(calls.map((c) => c.wanted), [2], 'one call asking for two');
+});
+
 t.test('when fewer are granted, the rest wait the answered retryInMs on the clock, first come first served', async (t) => {
   const { slots, calls } = setup(t, [2, 1, 5]);
   const order: number[] = [];
