@@ -80,6 +80,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX rate_slots_key ON rate_slots (key, at);
   CREATE INDEX rate_slots_until ON rate_slots (until);
   `,
+  // 2: reconciliation snapshots (SPEC §12): one row per (set, id); see sqlite-id-sets.ts.
+  `
+  CREATE TABLE id_sets (
+    set_key  TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    PRIMARY KEY (set_key, id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes: the number of migrations. */
