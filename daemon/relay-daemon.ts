@@ -15,6 +15,7 @@ import { resolveTargets } from './delivery/resolve-targets.js';
 import { createSsrfGuard } from './delivery/ssrf-guard.js';
 import { deliveryLeaseMs, TargetWorker } from './delivery/target-worker.js';
 import { createEnricher } from './enrich/create-enricher.js';
+import { snapshotUpdater } from './sync/update-snapshots.js';
 
 /** Inputs of a {@link RelayDaemon}. Effects (store, clock, logger, HTTP) are injected. */
 export interface RelayDaemonOptions {
@@ -115,6 +116,7 @@ export class RelayDaemon {
         suiteIds: [config.suite.id], apps: config.apps, tokens: this.tokens, enrich, targets, logger, now,
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
         maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
+        updateSnapshots: snapshotUpdater(store),
       },
       onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },

@@ -37,6 +37,8 @@ export interface ProcessContext {
    * @default 30000
    */
   readonly maxAttemptMs?: number;
+  /** Reconciliation's snapshot step, run after normalize (daemon/sync/update-snapshots.ts); absent = off. */
+  readonly updateSnapshots?: (event: EventEnvelope) => Promise<void>;
 }
 
 /** Either finish the callback (store the event, fan out) or try again later. */
@@ -80,6 +82,7 @@ function str(value: unknown): string | null {
 export async function processCallback(callback: CallbackRecord, context: ProcessContext): Promise<ProcessOutcome> {
   const { tokens, logger, now } = context;
   let event = normalize(callback, context.apps?.find((app) => app.id === callback.suiteId));
+  await context.updateSnapshots?.(event);
   const fields = callback.fields;
   const age = now() - callback.receivedAt;
   let enrichment: Record<string, unknown> | null = null;
