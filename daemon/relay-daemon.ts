@@ -35,6 +35,10 @@ export interface RelayDaemonOptions {
   readonly onDelivered?: (delivery: DeliveryRecord) => void;
   /** The process's one TokenProvider (`runRelay` shares it with the install routes); null = unmanaged. Built here when absent. */
   readonly tokens?: TokenProvider | null;
+  /** The process's WeCom client (`runRelay` shares it with reconciliation, so both are paced per corp together). Built here when absent. */
+  readonly api?: WecomApiClient;
+  /** Called with a callback's type after it was processed (reconciliation syncs a corp after `auth.created`). */
+  readonly onProcessed?: (type: string) => void;
 }
 
 /** One processing attempt (enrichment included) is cut after this, minus 2 × the WeCom API timeout. */
@@ -67,7 +71,7 @@ export class RelayDaemon {
     const clock = this.clock;
     const now = () => clock.now();
     this.owner = options.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
-    this.api = new WecomApiClient({
+    this.api = options.api ?? new WecomApiClient({
       baseUrl: config.wecomApi.baseUrl,
       timeoutMs: config.wecomApi.timeoutMs,
       logger,
@@ -118,7 +122,10 @@ export class RelayDaemon {
         maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
         updateSnapshots: snapshotUpdater(store),
       },
-      onProcessed: (_cb, outcome) => metrics?.processedTotal.inc({ outcome }),
+      onProcessed: (cb, outcome) => {
+        metrics?.processedTotal.inc({ outcome });
+        if (outcome === 'complete') options.onProcessed?.(cb.type);
+      },
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },
     });
   }

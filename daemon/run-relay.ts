@@ -14,6 +14,7 @@ import { credentialFacts } from './daemon-thread.js';
 import { resolveTargets } from './delivery/resolve-targets.js';
 import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
+import { createSyncScheduler } from './sync/create-sync-scheduler.js';
 import { startDaemonThread, threadSharesStore, type DaemonThread } from './start-daemon-thread.js';
 
 /** Which halves run in this process. */
@@ -76,7 +77,10 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   const metrics = new RelayMetrics({ store, now });
   // One TokenProvider per app and process, shared by the daemon and the receiver's install routes (one
   // in-memory token cache, one refresher per key), on one WeCom client for every app's calls.
-  const api = new WecomApiClient({ baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger });
+  const api = new WecomApiClient({
+    baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger,
+    ...(config.wecomApi.corpRateLimit ? { corpRateLimit: config.wecomApi.corpRateLimit } : {}),
+  });
   const suiteApi = new SuiteApi(api);
   const providers = new TokenProviders({ apps, store, api: suiteApi, now, logger });
   const tokens = providers.get(config.suite.id) ?? null;
@@ -84,12 +88,14 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   let daemon: RelayDaemon | null = null;
   let thread: DaemonThread | null = null;
   let admin: AdminServer | null = null;
+  // Reconciliation triggers (SPEC §12), beside the daemon: on the process's WeCom client and token providers.
+  const scheduler = mode === 'serve' ? null : createSyncScheduler({ config, store, api, providers, logger, now });
   try {
     // Built now, started last: both listeners bind first, so a port in use starts nothing (no consumer
     // claims work, no worker sends) and fails with the setting named (ListenError).
     // (In `start` the daemon runs in a worker thread, started at the same point.)
     if (mode !== 'serve' && !threaded) {
-      daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, tokens, api, onProcessed: (type) => { if (type === 'auth.created') scheduler?.wake(); }, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
@@ -130,9 +136,11 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       logger.info({ url: admin.url }, 'admin listening (/healthz, /readyz, /metrics)');
     }
     daemon?.start();
+    scheduler?.start();
     if (threaded) thread = await startDaemonThread({ config, logger, store, registry: metrics.registry });
   } catch (error) {
     await receiver?.close().catch(() => undefined);
+    await scheduler?.stop().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
     await thread?.stop(0).catch(() => undefined);
     api.close();
@@ -145,6 +153,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
     stop() {
       stopping ??= (async () => {
         await receiver?.close();
+        await scheduler?.stop();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
         await thread?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();

