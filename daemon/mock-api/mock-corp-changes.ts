@@ -1,4 +1,4 @@
-import type { MockCorpSeed, MockExternalContactSeed, MockGroupChatSeed, MockTagGroupSeed } from './mock-types.js';
+import type { MockCorpSeed, MockExternalContactSeed, MockGroupChatSeed, MockTagGroupSeed } from './mock-corp-seed.js';
 
 /**
  * A change to a mock corp's data made "through the API" — so WeCom sends no callback for it — for

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { IDS_MOVE } from './redis-id-sets.js';
+import { IDS_MOVE } from './redis-scripts-ids.js';
 import * as keyed from './redis-scripts-keyed.js';
 import * as upkeep from './redis-scripts-upkeep.js';
 import * as work from './redis-scripts-work.js';
