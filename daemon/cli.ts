@@ -11,6 +11,7 @@ import { registerInitCommand } from './commands/init-command.js';
 import { registerInspectCommands } from './commands/inspect-commands.js';
 import { registerMockApiCommand } from './commands/mock-api-command.js';
 import { registerRunCommands } from './commands/run-commands.js';
+import { registerSyncCommand } from './commands/sync-command.js';
 import { registerTriggerCommand } from './commands/trigger-command.js';
 
 /** Builds the `wecom-relay` program (exported so tests can run it in-process). */
@@ -31,6 +32,7 @@ export function buildProgram(context: CommandContext): Command {
   registerMockApiCommand(program, context);
   registerInspectCommands(program, context);
   registerCorpsCommand(program, context);
+  registerSyncCommand(program, context);
   registerDoctorCommand(program, context);
   registerConfigCommands(program, context);
   return program;

@@ -4,6 +4,7 @@ import { parseCidr } from './delivery/ssrf-guard.js';
 import { DEFAULT_RETRY_SCHEDULE } from './delivery/retry-policy.js';
 import { TARGET_FORMATS } from './delivery/target.js';
 import { gatewaySchema } from './gateway/gateway-config.js';
+import { SYNC_SCOPES } from './sync/sync-scope.js';
 
 const path = z.string().regex(/^\/[^?#\s]*$/, 'must be an absolute path starting with /');
 const port = z.number().int().min(0).max(65535);
@@ -104,6 +105,12 @@ export const configSchema = z.strictObject({
   wecomApi: z.strictObject({
     baseUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).default('https://qyapi.weixin.qq.com'),
     timeoutMs: z.number().int().min(100).default(10_000),
+    // Per-corp pacing of every WeCom call of a process (enrichment, sync): see WecomApiClient's CorpRateLimit.
+    corpRateLimit: z.strictObject({
+      concurrency: z.number().int().min(1).max(100).optional(),
+      intervalCap: z.number().int().min(1).optional(),
+      intervalMs: z.number().int().min(1).optional(),
+    }).optional(),
   }).prefault({}),
   enrich: z.union([
     z.boolean().transform((enabled) => ({ enabled, maxDelaySeconds: 300 })),
@@ -128,6 +135,18 @@ export const configSchema = z.strictObject({
     format: z.enum(['auto', 'json', 'pretty']).default('auto'),
   }).prefault({}),
   targets: z.array(target).default([]),
+  // Reconciliation (SPEC §12, docs/reconciliation.md).
+  sync: z.strictObject({
+    onInstall: z.boolean().default(true),
+    // 0 = no periodic sync.
+    intervalHours: z.number().min(0).max(24 * 365).default(24),
+    // Default: every scope the app kind may call (contact_edit: contacts only).
+    scopes: z.array(z.enum(SYNC_SCOPES as [string, ...string[]], { error: `must be one of ${SYNC_SCOPES.join(', ')}` })).min(1).optional(),
+    // Lease of the per-scope store lock (renewed every third): how soon a killed run can be resumed elsewhere.
+    leaseSeconds: z.number().int().min(2).max(3600).default(60),
+    // user/list_id page size (1–10000), for the contact-edit authorization.
+    listIdPageSize: z.number().int().min(1).max(10_000).default(10_000),
+  }).prefault({}),
   // Hardening. blockPrivateTargets is opt-in: targets on the relay's own network are a normal deployment.
   security: z.strictObject({
     blockPrivateTargets: z.boolean().default(false),

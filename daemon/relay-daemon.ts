@@ -17,6 +17,7 @@ import { resolveTargets } from './delivery/resolve-targets.js';
 import { createSsrfGuard } from './delivery/ssrf-guard.js';
 import { deliveryLeaseMs, TargetWorker } from './delivery/target-worker.js';
 import { createEnricher } from './enrich/create-enricher.js';
+import { snapshotUpdater } from './sync/update-snapshots.js';
 
 /** Inputs of a {@link RelayDaemon}. Effects (store, clock, logger, HTTP) are injected. */
 export interface RelayDaemonOptions {
@@ -47,6 +48,8 @@ export interface RelayDaemonOptions {
   readonly providers?: TokenProviders;
   /** The process's WeCom client (its per-corp queues pace enrichment and the gateway together); built here when absent. */
   readonly api?: WecomApiClient;
+  /** Called with a callback's type after it was processed (reconciliation syncs a corp after `auth.created`). */
+  readonly onProcessed?: (type: string) => void;
 }
 
 /** One processing attempt (enrichment included) is cut after this, minus 2 × the WeCom API timeout. */
@@ -139,8 +142,12 @@ export class RelayDaemon {
         ...(this.providers ? { providers: this.providers, enrichers } : {}),
         maxEnrichDelayMs: config.enrich.maxDelaySeconds * 1000,
         maxAttemptMs: Math.max(500, ATTEMPT_BUDGET_MS - 2 * config.wecomApi.timeoutMs),
+        updateSnapshots: snapshotUpdater(store),
       },
-      onProcessed: (callback, outcome) => metrics?.processedTotal.inc({ outcome, app: this.appName(callback.suiteId) }),
+      onProcessed: (callback, outcome) => {
+        metrics?.processedTotal.inc({ outcome, app: this.appName(callback.suiteId) });
+        if (outcome === 'complete') options.onProcessed?.(callback.type);
+      },
       onDeliveriesCreated: (names) => { for (const name of names) this.workers.get(name)?.wake(); },
     });
   }

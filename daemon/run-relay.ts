@@ -16,6 +16,7 @@ import { resolveTargets } from './delivery/resolve-targets.js';
 import { startGateway, type RunningGateway } from './gateway/start-gateway.js';
 import { listenAs } from './listen-error.js';
 import { RelayDaemon } from './relay-daemon.js';
+import { createSyncScheduler } from './sync/create-sync-scheduler.js';
 import { startDaemonThread, threadSharesStore, type DaemonThread } from './start-daemon-thread.js';
 
 /** Which halves run in this process. */
@@ -80,7 +81,10 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   const metrics = new RelayMetrics({ store, now, apps });
   // One TokenProvider per app and process, shared by the daemon and the receiver's install routes (one
   // in-memory token cache, one refresher per key), on one WeCom client for every app's calls.
-  const api = new WecomApiClient({ baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger });
+  const api = new WecomApiClient({
+    baseUrl: config.wecomApi.baseUrl, timeoutMs: config.wecomApi.timeoutMs, logger,
+    ...(config.wecomApi.corpRateLimit ? { corpRateLimit: config.wecomApi.corpRateLimit } : {}),
+  });
   const suiteApi = new SuiteApi(api);
   const providers = new TokenProviders({ apps, store, api: suiteApi, now, logger });
   let receiver: StandaloneReceiver | null = null;
@@ -88,12 +92,14 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
   let thread: DaemonThread | null = null;
   let admin: AdminServer | null = null;
   let gateway: RunningGateway | null = null;
+  // Reconciliation triggers (SPEC §12), beside the daemon: on the process's WeCom client and token providers.
+  const scheduler = mode === 'serve' ? null : createSyncScheduler({ config, store, api, providers, logger, now });
   try {
     // Built now, started last: both listeners bind first, so a port in use starts nothing (no consumer
     // claims work, no worker sends) and fails with the setting named (ListenError).
     // (In `start` the daemon runs in a worker thread, started at the same point.)
     if (mode !== 'serve' && !threaded) {
-      daemon = new RelayDaemon({ config, store, logger, metrics, now, providers, api, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
+      daemon = new RelayDaemon({ config, store, logger, metrics, now, providers, api, onProcessed: (type) => { if (type === 'auth.created') scheduler?.wake(); }, ...(options.sender ? { sender: options.sender } : {}), ...(options.onDelivered ? { onDelivered: options.onDelivered } : {}) });
     }
     if (mode !== 'daemon') {
       receiver = await listenAs('receiver.port', config.receiver.host, config.receiver.port, () => startReceiver({
@@ -138,11 +144,13 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       logger.info({ url: gateway.url, keys: gatewayConfig.keys.map((key) => key.name) }, 'gateway listening');
     }
     daemon?.start();
+    scheduler?.start();
     if (threaded) thread = await startDaemonThread({ config, logger, store, registry: metrics.registry });
   } catch (error) {
     await gateway?.close().catch(() => undefined);
     await admin?.close().catch(() => undefined);
     await receiver?.close().catch(() => undefined);
+    await scheduler?.stop().catch(() => undefined);
     await daemon?.stop(0).catch(() => undefined);
     await thread?.stop(0).catch(() => undefined);
     api.close();
@@ -156,6 +164,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       stopping ??= (async () => {
         await receiver?.close();
         await gateway?.close();
+        await scheduler?.stop();
         await daemon?.stop(config.daemon.shutdownTimeoutMs);
         await thread?.stop(config.daemon.shutdownTimeoutMs);
         await admin?.close();

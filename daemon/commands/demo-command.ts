@@ -12,6 +12,7 @@ import { storeUrlOf } from '../../src/store/create-store.js';
 import { CommandExit, EXIT, writeLine, type CommandContext } from './command-context.js';
 import { configSecrets } from './config-secrets.js';
 import { demoSummary } from './demo-summary.js';
+import { demoReconciliation } from './demo-reconcile.js';
 import { triggerCallback } from './trigger-command.js';
 
 const DEMO_SUITE = 'ww917724cb573d8629';
@@ -113,6 +114,8 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
     wecomApi: { baseUrl: mock.url },
     admin: { enabled: false },
     daemon: { pollIntervalMs: 50, retentionDays: 0 },
+    // The demo runs its syncs itself, after the samples (demoReconciliation), so they stay apart.
+    sync: { onInstall: false, intervalHours: 0 },
     log: { level: options.verbose ? 'info' : 'error' },
     targets: [
       { name: 'demo-sink', url: `${sinkUrl}/events`, format: 'json', secret: `whsec_${randomBytes(24).toString('base64')}`, rateLimit: { count: 200, intervalMs: 1000 } },
@@ -162,6 +165,11 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
     await waitFor(() => received.some((e) => e.type === 'auth.created' && e.source.endpoint === 'install'), 10_000, (f) => { onReceived = f; });
   writeLine(out, `website install (${install.installPath} → WeCom install page → ${install.callbackPath}): ${viaWebsite ? 'auth.created delivered' : 'FAILED'}`);
 
+  const reconciledOk = await demoReconciliation({
+    config, store: relay.store, mock, corpId: DEMO_CORP, out, received,
+    waitFor: (check, ms) => waitFor(check, ms, (f) => { onReceived = f; }),
+  });
+
   if (options.keep) {
     // The demo's own configuration (its random Token and key, the ports it got), so the printed commands work.
     const file = join(dataDir, 'wecom-relay.config.json');
@@ -180,8 +188,8 @@ export async function runDemo(context: CommandContext, options: DemoOptions): Pr
   await mock.close();
   await new Promise<void>((resolve) => { sink.close(() => resolve()); sink.closeAllConnections(); });
   if (!options.dataDir && !options.keep) rmSync(dataDir, { recursive: true, force: true });
-  if (!done || rejected.length > 0 || !viaWebsite || !inTime) {
-    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}${inTime ? '' : ', the welcome message did not arrive within 20 s'}`);
+  if (!done || rejected.length > 0 || !viaWebsite || !inTime || !reconciledOk) {
+    throw new CommandExit(EXIT.failure, `wecom-relay demo: ${rejected.length} callbacks rejected, ${received.length}/${expected} events delivered${viaWebsite ? '' : ', website install failed'}${inTime ? '' : ', the welcome message did not arrive within 20 s'}${reconciledOk ? '' : ', reconciliation incomplete'}`);
   }
   return EXIT.ok;
 }

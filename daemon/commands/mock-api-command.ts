@@ -27,6 +27,8 @@ export function registerMockApiCommand(program: Command, context: CommandContext
       writeLine(context.stdout, `  POST ${mock.url}/__mock/auth_code      issue an auth code for a create_auth callback`);
       writeLine(context.stdout, `  POST ${mock.url}/__mock/inject         inject a failure, e.g. {"path":"externalcontact/get","errcode":-1,"times":2}`);
       writeLine(context.stdout, `  GET  ${mock.url}/__mock/calls          the calls it answered (no token values)`);
+      writeLine(context.stdout, `  POST ${mock.url}/__mock/corp_data      change a corp's data without a callback, e.g. {"corpId":"…","addUsers":[{"userid":"u1"}]}`);
+      writeLine(context.stdout, `  POST ${mock.url}/__mock/large_corp     generate a corp, e.g. {"corpId":"wwbig","members":100000,"pairs":50000}`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

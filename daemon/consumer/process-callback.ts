@@ -47,6 +47,8 @@ export interface ProcessContext {
    * @default 30000
    */
   readonly maxAttemptMs?: number;
+  /** Reconciliation's snapshot step, run after normalize (daemon/sync/update-snapshots.ts); absent = off. */
+  readonly updateSnapshots?: (event: EventEnvelope) => Promise<void>;
 }
 
 /** Either finish the callback (store the event, fan out) or try again later. */
@@ -93,6 +95,7 @@ export async function processCallback(callback: CallbackRecord, context: Process
   const tokens = context.providers ? (context.providers.get(appId) ?? null) : context.tokens;
   const enrich = context.enrichers ? (context.enrichers.get(appId) ?? null) : context.enrich;
   let event = normalize(callback, context.apps?.find((app) => app.id === callback.suiteId));
+  await context.updateSnapshots?.(event);
   const fields = callback.fields;
   const age = now() - callback.receivedAt;
   let enrichment: Record<string, unknown> | null = null;

@@ -6,6 +6,7 @@ import { corpNameOf } from './summary-corp-name.js';
 import { readEventFields } from './summary-fields.js';
 import { describeGenericEvent } from './summary-generic.js';
 import { describeOrganizationEvent } from './summary-organization.js';
+import { describeSyncEvent } from './summary-sync.js';
 
 /** A short human summary of one event, in one locale, for the chat formats. Plain text: not escaped. */
 export interface Summary {
@@ -32,11 +33,16 @@ export function summarize(event: EventEnvelope, locale: Locale): Summary {
   const zh = locale === 'zh-CN';
   const fields = readEventFields(event);
   const description =
+    describeSyncEvent(event, fields, locale) ??
     describeCustomerEvent(event, fields, locale) ??
     describeOrganizationEvent(event, fields, locale) ??
     describeActivityEvent(event, fields, locale) ??
     describeGenericEvent(event, fields, locale) ?? { title: event.type, details: [] };
   const details = [...description.details];
+  // A reconciled event (SPEC §12): WeCom never called back about it; a sync run found it.
+  if (event.source.endpoint === 'sync' && event.data['reconciled'] === true && !event.type.startsWith('sync.')) {
+    details.push(zh ? '来源：对账发现（企业微信未回调）' : 'Source: found by reconciliation (WeCom sent no callback)');
+  }
   const failure = event.enrichmentError;
   if (failure !== null) {
     const code = /^[a-z_]{1,40}$/.test(failure.code) ? failure.code : 'error';

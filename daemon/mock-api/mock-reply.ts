@@ -46,6 +46,7 @@ export const MOCK_ERRMSG: Readonly<Record<number, string>> = {
   60111: 'userid not found',
   60123: 'invalid party id',
   60127: 'department id missing',
+  81017: 'request count exceed limit',
   84054: 'auth_corpid missing',
   84061: 'not external contact',
   301007: 'corp not available',

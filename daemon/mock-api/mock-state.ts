@@ -25,7 +25,7 @@ export interface CorpState {
 interface TokenRecord { readonly owner: string; readonly app: string; expiresAt: number }
 interface AuthCodeRecord { readonly appId: string; readonly corpId: string; readonly expiresAt: number; used: boolean; readonly state: string; readonly authType: 0 | 1 }
 interface PreAuthCodeRecord { readonly expiresAt: number; used: boolean; authType: 0 | 1 }
-interface PendingRule { readonly rule: MockInjectRule; remaining: number }
+interface PendingRule { readonly rule: MockInjectRule; remaining: number; passed: number }
 
 /** Resolved options the state needs. */
 export interface MockStateOptions {
@@ -253,6 +253,13 @@ export class MockState {
     return corp;
   }
 
+  /** Replaces a corp's data (its authorizations stay), or adds the corp. */
+  setCorpSeed(seed: MockCorpSeed): void {
+    const known = this.corps.get(seed.corpId);
+    if (known !== undefined) known.seed = seed;
+    else this.corps.set(seed.corpId, { seed, permanentCode: undefined, revoked: false, authType: 0 });
+  }
+
   /** A pre_auth_code valid {@link PRE_AUTH_CODE_TTL_SECONDS}, usable for one install. */
   issuePreAuthCode(): IssuedToken {
     const token = randomCredential(32);
@@ -269,7 +276,7 @@ export class MockState {
 
   /** Queues an injected failure. */
   addRule(rule: MockInjectRule): void {
-    this.rules.push({ rule, remaining: rule.times ?? 1 });
+    this.rules.push({ rule, remaining: rule.times ?? 1, passed: 0 });
   }
 
   /** Takes (FIFO) the first rule matching the call, consuming one of its `times`. */
@@ -278,6 +285,10 @@ export class MockState {
       (rule.path === '*' || rule.path === path) && (rule.corpId === undefined || rule.corpId === corpId));
     const pending = this.rules[index];
     if (pending === undefined) return undefined;
+    if (pending.passed < (pending.rule.after ?? 0)) {
+      pending.passed += 1;
+      return undefined;
+    }
     pending.remaining -= 1;
     if (pending.remaining <= 0) this.rules.splice(index, 1);
     return pending.rule;

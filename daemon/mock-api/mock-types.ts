@@ -1,4 +1,7 @@
+import type { LargeCorpOptions, MockCorpChange } from './mock-corp-changes.js';
 import type { MockCorpSeed } from './mock-corp-seed.js';
+
+export type { LargeCorpOptions, MockCorpChange } from './mock-corp-changes.js';
 
 export type * from './mock-corp-seed.js';
 
@@ -75,6 +78,8 @@ export interface MockInjectRule {
   readonly times?: number;
   /** Only calls on behalf of this corp (from the access_token or the `auth_corpid` in the body). */
   readonly corpId?: string;
+  /** Let this many matching calls through first (an errcode on page 3 of a list: `after: 2`). @default 0 */
+  readonly after?: number;
 }
 
 /** One call the mock received; secrets (tokens, tickets, codes, secrets) are replaced by `'<redacted>'`. */
@@ -182,6 +187,10 @@ export interface MockWecomApi {
   readonly welcomeMessages: readonly MockWelcomeMessage[];
   /** Every JS-SDK ticket issued (ticket → its corp, kind and expiry), to check signatures against. */
   readonly jsapiTickets: ReadonlyMap<string, { readonly corpId: string; readonly kind: 'corp' | 'agent_config'; readonly expiresAt: number }>;
+  /** Changes a known corp's data without any callback, as an API write would (reconciliation tests, demo). */
+  changeCorp(corpId: string, change: MockCorpChange): void;
+  /** Adds (or replaces the data of) a generated corp of `members` members (bench, large-corp tests). */
+  seedLargeCorp(options: LargeCorpOptions): void;
 }
 
 /** One `media/upload` the mock received. */

@@ -5,11 +5,13 @@ import { resolveMockOptions } from './mock-options.js';
 import { fail, renderErrmsg, type MockReply } from './mock-reply.js';
 import { queryParam, stringField, type MockRoutes, type RouteContext } from './mock-route.js';
 import { MockState } from './mock-state.js';
+import { applyCorpChange, largeCorpSeed } from './mock-corp-changes.js';
 import { ADMIN_PREFIX, handleAdmin, handleInstall, validateInjectRule } from './routes-admin.js';
 import { contactRoutes } from './routes-contact.js';
 import { externalRoutes } from './routes-external.js';
 import { jsapiRoutes } from './routes-jsapi.js';
 import { mediaRoutes } from './routes-media.js';
+import { idListRoutes } from './routes-id-lists.js';
 import { serviceRoutes } from './routes-service.js';
 import type { MockCall, MockRequest, MockResponse, MockWecomApi, MockWecomApiOptions } from './mock-types.js';
 
@@ -17,7 +19,7 @@ export type * from './mock-types.js';
 
 const API_PREFIX = '/cgi-bin/';
 const INSTALL_PATH = '/3rdapp/install';
-const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes, ...jsapiRoutes, ...mediaRoutes };
+const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes, ...jsapiRoutes, ...mediaRoutes, ...idListRoutes };
 /** Query and body fields never written to the call log. */
 const SECRET_KEYS = new Set([
   'access_token', 'suite_access_token', 'provider_access_token', 'suite_secret', 'suite_ticket',
@@ -84,6 +86,8 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     get jsapiTickets() {
       return state.jsapiTickets;
     },
+    changeCorp: (corpId, change) => state.setCorpSeed(applyCorpChange(state.requireCorp(corpId).seed, change)),
+    seedLargeCorp: (largeOptions) => state.setCorpSeed(largeCorpSeed(largeOptions)),
   };
 
   async function handle(request: MockRequest): Promise<MockResponse> {

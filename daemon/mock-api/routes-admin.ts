@@ -1,6 +1,6 @@
 import type { MockReply } from './mock-reply.js';
 import { AUTH_CODE_TTL_SECONDS, type MockState } from './mock-state.js';
-import type { IssueAuthCodeOptions, MockCorpSeed, MockInjectRule, MockWecomApi } from './mock-types.js';
+import type { IssueAuthCodeOptions, LargeCorpOptions, MockCorpChange, MockCorpSeed, MockInjectRule, MockWecomApi } from './mock-types.js';
 
 /** The `/__mock/` admin surface, for `wecom-relay mock-api` users driving the mock over HTTP. */
 export const ADMIN_PREFIX = '/__mock/';
@@ -8,7 +8,8 @@ export const ADMIN_PREFIX = '/__mock/';
 /**
  * `POST /__mock/inject` (a {@link MockInjectRule}), `POST /__mock/suite_ticket`, `POST /__mock/auth_code`
  * (`{corp?, corpId?, state?, authType?}`), `GET|DELETE /__mock/calls`, `POST /__mock/expire_token` (`{kind, id}`),
- * `POST /__mock/revoke_corp` (`{corpId}`). Answers plain JSON (not WeCom-shaped); 400 on a bad body.
+ * `POST /__mock/revoke_corp` (`{corpId}`), `POST /__mock/corp_data` (`{corpId, …MockCorpChange}`: change data without a
+ * callback), `POST /__mock/large_corp` (`LargeCorpOptions`: a generated corp). Answers plain JSON (not WeCom-shaped); 400 on a bad body.
  */
 export function handleAdmin(api: MockWecomApi, method: string, name: string, body: unknown): MockReply {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -33,6 +34,12 @@ export function handleAdmin(api: MockWecomApi, method: string, name: string, bod
         return json(200, { ok: true });
       case 'POST expire_token':
         api.expireToken(input['kind'] as 'suite' | 'corp', String(input['id']));
+        return json(200, { ok: true });
+      case 'POST corp_data':
+        api.changeCorp(String(input['corpId']), input as MockCorpChange);
+        return json(200, { ok: true });
+      case 'POST large_corp':
+        api.seedLargeCorp(input as unknown as LargeCorpOptions);
         return json(200, { ok: true });
       case 'POST revoke_corp':
         api.revokeCorp(String(input['corpId']), typeof input['appId'] === 'string' ? input['appId'] : undefined);
@@ -90,6 +97,7 @@ export function validateInjectRule(rule: unknown): MockInjectRule {
     ['hang', (v) => typeof v === 'boolean', 'a boolean'],
     ['times', (v) => Number.isInteger(v) && (v as number) > 0, 'a positive integer'],
     ['corpId', (v) => typeof v === 'string' && v !== '', 'a non-empty string'],
+    ['after', (v) => Number.isInteger(v) && (v as number) >= 0, 'an integer >= 0'],
   ];
   for (const [key, valid, expected] of checks) {
     if (r[key] !== undefined && !valid(r[key])) throw typeError(key, expected, r[key]);

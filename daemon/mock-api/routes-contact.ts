@@ -11,19 +11,7 @@ export const contactRoutes: MockRoutes = {
   'user/get': { auth: 'corp', handle: getUser },
   'batch/userid_to_openuserid': { auth: 'corp', handle: useridToOpenUserid },
   'department/get': { auth: 'corp', handle: getDepartment },
-  'user/list_id': { auth: 'corp', handle: listUserIds },
-  'department/simplelist': { auth: 'corp', handle: departmentSimpleList },
 };
-
-/** `user/list_id` (POST, 96021): every member's open_userid, one page (the mock ignores cursor and limit). */
-function listUserIds(_ctx: RouteContext, corp: CorpState): MockReply {
-  return ok({ next_cursor: '', dept_user: corp.seed.users.flatMap((user) => user.department.map((department) => ({ open_userid: openUseridOf(corp.seed.corpId, user), department }))) });
-}
-
-/** `department/simplelist` (GET, 95350): every department's id, parent id and order. */
-function departmentSimpleList(_ctx: RouteContext, corp: CorpState): MockReply {
-  return ok({ department_id: corp.seed.departments.map((d) => ({ id: d.id, parentid: d.parentid, order: d.order ?? 0 })) });
-}
 
 /** userid is case-insensitive ("不区分大小写"); a provider-scoped open_userid is accepted too. */
 function findUser(corp: CorpState, id: string): MockUserSeed | undefined {

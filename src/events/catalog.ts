@@ -109,6 +109,14 @@ export const EVENT_CATALOG = [
     description: 'A customer tag or tag group was deleted', fields: TAG },
   { type: 'external_tag.shuffled', endpointHint: 'command', infoType: 'change_external_tag', changeType: 'shuffle', family: 'external_tag',
     description: 'Customer tags were reordered', fields: [...CHANGE, 'Id', 'StrategyId'] },
+  // Reconciliation (SPEC §12): made by the relay's sync run, not pushed by WeCom. `data` is the run's
+  // report (parsed from `Report`), not the fields in camelCase: see docs/reconciliation.md.
+  { type: 'sync.completed', endpointHint: 'command', infoType: 'sync_completed', family: 'sync',
+    description: 'A reconciliation run of one corp finished: per scope {total, added, removed}',
+    fields: [...CMD, 'Report'] },
+  { type: 'sync.failed', endpointHint: 'command', infoType: 'sync_failed', family: 'sync',
+    description: 'A reconciliation scope failed (errcode, partial list): its snapshot was kept, no deletions emitted',
+    fields: [...CMD, 'Report'] },
   // Other command-URL pushes (protocol §2.7).
   { type: 'suite.register_corp', endpointHint: 'command', infoType: 'register_corp', family: 'register',
     description: 'A corp registered through a promotion QR code',

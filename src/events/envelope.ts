@@ -1,8 +1,11 @@
 import type { AppKind } from '../apps/app.js';
 import type { CallbackFields } from '../xml/fields.js';
 
-/** Which of the suite's two callback URLs (or the install redirect) a callback arrived on. */
-export type Endpoint = 'data' | 'command' | 'install';
+/**
+ * Which of the suite's two callback URLs (or the install redirect) a callback arrived on; `sync` for the
+ * synthetic callbacks of a reconciliation run (SPEC §12).
+ */
+export type Endpoint = 'data' | 'command' | 'install' | 'sync';
 
 /** Where an event came from. Every id is a string. */
 export interface EventSource {

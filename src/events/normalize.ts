@@ -79,7 +79,9 @@ export function normalize(callback: NormalizeInput, app?: EventApp): WecomEvent 
   const data: Record<string, unknown> =
     type === 'suite.ticket'
       ? { ticketTimestamp: fieldText(fields, 'TimeStamp') || null, ticketPresent: hasField(fields, 'SuiteTicket') }
-      : eventData(fields);
+      : type === 'sync.completed' || type === 'sync.failed'
+        ? syncReport(fields)
+        : callback.endpoint === 'sync' ? { ...eventData(fields), reconciled: true } : eventData(fields);
   return {
     id: callback.id,
     type,
@@ -141,6 +143,21 @@ export function isSecretField(name: string): boolean {
 
 function secretKey(name: string): string {
   return name.toLowerCase().replace(/[_-]/g, '');
+}
+
+/**
+ * The data of `sync.completed` / `sync.failed` (SPEC §12): the run's report, stored as JSON in `Report`
+ * so counts stay numbers; a report that does not parse is kept as text (never throws).
+ */
+function syncReport(fields: CallbackFields): Record<string, unknown> {
+  const text = fieldText(fields, 'Report');
+  try {
+    const report: unknown = JSON.parse(text);
+    if (report !== null && typeof report === 'object' && !Array.isArray(report)) return { ...(report as Record<string, unknown>), reconciled: true };
+  } catch {
+    // fall through
+  }
+  return { report: text };
 }
 
 function eventData(fields: CallbackFields): Record<string, unknown> {

@@ -119,6 +119,11 @@ const SAMPLES: Readonly<Record<string, Sample>> = {
   tag_update: change('change_external_tag', 'update', TAG),
   tag_delete: change('change_external_tag', 'delete', TAG),
   tag_shuffle: change('change_external_tag', 'shuffle', { Id: 'TAG_ID' }),
+  // Reconciliation reports (SPEC §12; made by the sync run, shaped like a command push).
+  sync_completed: cmd((c) => ({ SuiteId: c.suiteId, AuthCorpId: c.corpId, InfoType: 'sync_completed', TimeStamp: c.ts,
+    Report: JSON.stringify({ runId: 'run_sample', scopes: { contacts: { total: 4, added: 1, removed: 0 } }, failed: [], startedAt: new Date(Number(c.ts) * 1000).toISOString(), finishedAt: new Date(Number(c.ts) * 1000).toISOString() }) })),
+  sync_failed: cmd((c) => ({ SuiteId: c.suiteId, AuthCorpId: c.corpId, InfoType: 'sync_failed', TimeStamp: c.ts,
+    Report: JSON.stringify({ runId: 'run_sample', scope: 'contacts', errcode: 60011, message: 'user/simplelist: errcode 60011', startedAt: new Date(Number(c.ts) * 1000).toISOString(), failedAt: new Date(Number(c.ts) * 1000).toISOString() }) })),
   // Other command-URL pushes.
   register_corp: cmd((c) => ({
     ServiceCorpId: PROVIDER_CORP_ID, InfoType: 'register_corp', TimeStamp: c.ts, RegisterCode: 'pIKi3wRPNWCGF-pyP-YU5KWjDDD',

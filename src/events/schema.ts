@@ -42,7 +42,7 @@ export function eventEnvelopeSchema(): object {
         required: ['endpoint', 'suiteId', 'appId', 'app', 'appKind', 'corpId', 'agentId'],
         additionalProperties: false,
         properties: {
-          endpoint: { enum: ['data', 'command', 'install'] },
+          endpoint: { enum: ['data', 'command', 'install', 'sync'], description: 'sync: made by a reconciliation run (SPEC §12)' },
           suiteId: { type: 'string' },
           appId: { type: 'string', description: 'The id of the app the callback came to (SPEC §10)' },
           app: { type: 'string', description: "That app's name (default: its id)" },
@@ -91,10 +91,28 @@ function dataSchema(entry: CatalogEntry): object {
       properties: { ticketTimestamp: { type: ['string', 'null'] }, ticketPresent: { type: 'boolean' } },
     };
   }
+  if (entry.family === 'sync') return syncDataSchema(entry);
   const properties: Record<string, object> = {};
   for (const field of entry.fields) {
     if (isEnvelopeField(field) || isSecretField(field)) continue;
     properties[camelCaseField(field)] = isListField(field) ? { type: 'array' } : { type: STRUCTURED_FIELDS.has(field) ? 'object' : 'string' };
   }
   return { description: entry.description, type: 'object', properties };
+}
+
+/** `sync.completed` / `sync.failed`: the run's report. */
+function syncDataSchema(entry: CatalogEntry): object {
+  const time = { type: 'string', format: 'date-time' };
+  const common = { runId: { type: 'string' }, appId: { type: 'string' }, corpId: { type: 'string' }, startedAt: time, reconciled: { const: true } };
+  if (entry.type === 'sync.failed') {
+    return {
+      description: entry.description, type: 'object', required: ['runId', 'scope', 'errcode', 'message', 'startedAt', 'failedAt'],
+      properties: { ...common, scope: { type: 'string' }, errcode: { type: ['integer', 'null'] }, message: { type: 'string' }, failedAt: time },
+    };
+  }
+  const counts = { type: 'object', required: ['total', 'added', 'removed'], properties: { total: { type: 'integer' }, added: { type: 'integer' }, removed: { type: 'integer' }, baseline: { type: 'boolean' } } };
+  return {
+    description: entry.description, type: 'object', required: ['runId', 'scopes', 'startedAt', 'finishedAt'],
+    properties: { ...common, scopes: { type: 'object', additionalProperties: counts }, failed: { type: 'array', items: { type: 'string' } }, finishedAt: time },
+  };
 }

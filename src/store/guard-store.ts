@@ -16,6 +16,16 @@ import {
   checkReplaySelection, checkTime,
 } from './validate-arguments.js';
 
+/** Ids one id-set call takes at most (one statement / one command stays small). */
+export const MAX_ID_BATCH = 10_000;
+
+/** A set name and a batch of ids: non-empty strings, at most {@link MAX_ID_BATCH}. */
+function checkIdBatch(set: string, ids: readonly string[]): void {
+  checkName('set', set);
+  checkIds('ids', ids);
+  if (ids.length > MAX_ID_BATCH) throw expected('ids', `at most ${MAX_ID_BATCH} ids`, `${ids.length} ids`);
+}
+
 /** What the guard needs besides the implementation. */
 export interface GuardOptions {
   /** Where the store is, for error messages, e.g. `sqlite:/var/lib/relay.db` or `redis://cache:6379/0` (never credentials). */
@@ -230,6 +240,49 @@ export class GuardedStore implements Store {
     checkCount('wanted', wanted);
     checkTime('now', now);
     return this.#run('take rate slots in', () => this.#backend.takeRateSlots(key, limit, wanted, now));
+  }
+
+  async addIds(set: string, ids: readonly string[]): Promise<number> {
+    checkIdBatch(set, ids);
+    if (ids.length === 0) return 0;
+    return this.#run('write to', () => this.#backend.addIds(set, ids));
+  }
+
+  async removeIds(set: string, ids: readonly string[]): Promise<number> {
+    checkIdBatch(set, ids);
+    if (ids.length === 0) return 0;
+    return this.#run('write to', () => this.#backend.removeIds(set, ids));
+  }
+
+  async hasIds(set: string, ids: readonly string[]): Promise<boolean[]> {
+    checkIdBatch(set, ids);
+    if (ids.length === 0) return [];
+    return this.#run('read from', () => this.#backend.hasIds(set, ids));
+  }
+
+  async scanIds(set: string, after: string | null, limit: number): Promise<string[]> {
+    checkName('set', set);
+    if (after !== null) checkName('after', after);
+    checkCount('limit', limit);
+    if (limit > MAX_ID_BATCH) throw expected('limit', `at most ${MAX_ID_BATCH}`, limit);
+    return this.#run('read from', () => this.#backend.scanIds(set, after, limit));
+  }
+
+  async countIds(set: string): Promise<number> {
+    checkName('set', set);
+    return this.#run('read from', () => this.#backend.countIds(set));
+  }
+
+  async moveIds(from: string, to: string): Promise<void> {
+    checkName('from', from);
+    checkName('to', to);
+    if (from === to) throw expected('to', 'a set other than `from`', to);
+    await this.#run('write to', () => this.#backend.moveIds(from, to));
+  }
+
+  async deleteIds(set: string): Promise<number> {
+    checkName('set', set);
+    return this.#run('write to', () => this.#backend.deleteIds(set));
   }
 
   async stats(now: number): Promise<StoreStats> {

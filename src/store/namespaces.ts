@@ -91,6 +91,31 @@ export interface StoredReply {
   readonly repliedAt: number;
 }
 
+/** What the relay keeps per reconciled (app, corp, scope) between runs (namespace `sync_state`, SPEC §12). */
+export interface SyncStateRecord {
+  /** Bumped at every snapshot replacement; part of the reconciled events' ids (see daemon/sync/sync-event-id.ts). */
+  readonly generation: number;
+  /** Ids in the snapshot after the last run. */
+  readonly total: number;
+  /** Epoch ms of the last run's start and end. */
+  readonly startedAt: number;
+  readonly completedAt: number;
+}
+
+/** A sync run in progress (namespace `sync_run`): enough to resume it after a kill. */
+export interface SyncRunRecord {
+  readonly runId: string;
+  readonly startedAt: number;
+  /** The snapshot generation the run diffs against (null: no snapshot yet, the run is the baseline). */
+  readonly baseGeneration: number | null;
+  /** `list` (paging into the staging set), `diff`, `swap`. */
+  readonly phase: 'list' | 'diff' | 'swap';
+  /** The lister's own resume position (opaque to the runner). */
+  readonly position: Readonly<Record<string, unknown>>;
+  readonly pages: number;
+  readonly ids: number;
+}
+
 /** The probe `wecom-relay doctor` writes and deletes to check the store takes writes. */
 export interface DoctorProbe {
   readonly at: number;
@@ -116,6 +141,8 @@ const wecomObject = <T>(): Check<T | null> => nullable(anyObject as Check<unknow
  * | `reply` | callback (event) id | {@link StoredReply} (7 days) | receiver (passive replies) |
  * | `doctor` | probe id | {@link DoctorProbe} (1 min) | `wecom-relay doctor` |
  * | `jsapi_ticket` | `<appId>:<corpId>:corp` or `…:agent_config` | {@link StoredToken} (the ticket, until expiry) | gateway (JS-SDK route) |
+ * | `sync_state` | `<appId>:<corpId>:<scope>` | {@link SyncStateRecord} | sync run |
+ * | `sync_run` | `<appId>:<corpId>:<scope>` | {@link SyncRunRecord} (while a run is in progress) | sync run |
  *
  * The one-suite release keyed `corp` and `corp_token` by corp id alone; `migrateAppKeys` rewrites such a
  * store at start-up. `open_userid` and `chat_mem_ver` stay keyed by corp: open_userids are provider-scoped
@@ -146,4 +173,9 @@ export const namespaces = Object.freeze({
   doctor: defineNamespace<DoctorProbe>('doctor', object<DoctorProbe>({ at: number })),
   // JS-SDK tickets (get_jsapi_ticket, ticket/get?type=agent_config): same shape as a token, `token` = the ticket.
   jsapiTicket: defineNamespace<StoredToken>('jsapi_ticket', storedToken),
+  syncState: defineNamespace<SyncStateRecord>('sync_state', object<SyncStateRecord>({ generation: number, total: number, startedAt: number, completedAt: number })),
+  syncRun: defineNamespace<SyncRunRecord>('sync_run', object<SyncRunRecord>({
+    runId: string, startedAt: number, baseGeneration: nullable(number), phase: literal('list', 'diff', 'swap'),
+    position: anyObject, pages: number, ids: number,
+  })),
 });

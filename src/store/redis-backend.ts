@@ -6,6 +6,7 @@ import type {
   ListDeliveriesQuery, NewCallback, PutCallbackResult, RateLimit, RateSlots, ReplaySelection, StoreStats, ActivityBucket,
 } from './records.js';
 import { RedisCoordination } from './redis-coordination.js';
+import { RedisIdSets } from './redis-id-sets.js';
 import { RedisKeyedState } from './redis-keyed-state.js';
 import { RedisKeys } from './redis-keys.js';
 import type { ResolvedRedisStoreOptions } from './redis-options.js';
@@ -24,6 +25,7 @@ export class RedisBackend implements StoreBackend {
   readonly #keys: RedisKeys;
   readonly #keyed: RedisKeyedState;
   readonly #coordination: RedisCoordination;
+  readonly #idSets: RedisIdSets;
   readonly #reader: RedisReader;
   readonly #work: RedisWork;
   readonly #reconciler: RedisReconciler;
@@ -34,6 +36,7 @@ export class RedisBackend implements StoreBackend {
     this.#keys = new RedisKeys(options.prefix);
     this.#keyed = new RedisKeyedState(client, this.#keys);
     this.#coordination = new RedisCoordination(client, this.#keys);
+    this.#idSets = new RedisIdSets(client, this.#keys);
     this.#reader = new RedisReader(client, this.#keys);
     this.#reconciler = new RedisReconciler(client, this.#keys, options.logger, options.reconcileIntervalMs);
     this.#work = new RedisWork(client, this.#keys, this.#reader, this.#reconciler, options.attemptsPerDelivery);
@@ -146,6 +149,34 @@ export class RedisBackend implements StoreBackend {
 
   takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Promise<RateSlots> {
     return this.#coordination.takeRateSlots(key, limit, wanted, now);
+  }
+
+  addIds(set: string, ids: readonly string[]): Promise<number> {
+    return this.#idSets.add(set, ids);
+  }
+
+  removeIds(set: string, ids: readonly string[]): Promise<number> {
+    return this.#idSets.remove(set, ids);
+  }
+
+  hasIds(set: string, ids: readonly string[]): Promise<boolean[]> {
+    return this.#idSets.has(set, ids);
+  }
+
+  scanIds(set: string, after: string | null, limit: number): Promise<string[]> {
+    return this.#idSets.scan(set, after, limit);
+  }
+
+  countIds(set: string): Promise<number> {
+    return this.#idSets.count(set);
+  }
+
+  moveIds(from: string, to: string): Promise<void> {
+    return this.#idSets.move(from, to);
+  }
+
+  deleteIds(set: string): Promise<number> {
+    return this.#idSets.delete(set);
   }
 
   stats(): Promise<StoreStats> {

@@ -28,6 +28,7 @@ import type { CallbackState, DeliveryState } from './records.js';
  * | `kvns`                       | set   | namespaces (for the prune sweep of `kvx:*`)                  |
  * | `lk:<key>`                   | hash  | a lock {token, expiresAt} (caller's clock), PX as GC         |
  * | `rate:<key>`                 | zset  | sends in the rolling window, by time                         |
+ * | `ids:<set>`                  | zset  | an id set (reconciliation snapshot), every member at score 0 |
  * | `seq`                        | string| the insertion counter                                        |
  * | `meta`                       | string| set by reconcile; its absence means the indexes may be gone  |
  * | `reconciled`                 | string| a periodic reconcile ran within the interval (PX)            |
@@ -118,6 +119,11 @@ export class RedisKeys {
   /** A lock (`lk:`, not the string `lock:` keys of versions that locked on the server's clock). */
   lock(key: string): string {
     return `lk:${key}`;
+  }
+
+  /** An id set (`IdSets`): a sorted set ordered by member bytes. */
+  idSet(set: string): string {
+    return `ids:${set}`;
   }
 
   /** A rate-limit window. */

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { IDS_MOVE } from './redis-scripts-ids.js';
 import * as keyed from './redis-scripts-keyed.js';
 import * as upkeep from './redis-scripts-upkeep.js';
 import * as work from './redis-scripts-work.js';
@@ -44,6 +45,7 @@ const SCRIPTS = {
   lockRelease: keyed.LOCK_RELEASE,
   rateSlots: keyed.RATE_SLOTS,
   reconcileUnlock: keyed.RECONCILE_UNLOCK,
+  idsMove: IDS_MOVE,
 } as const;
 
 /** The name of one of the store's Lua scripts. */

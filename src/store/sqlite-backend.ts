@@ -4,6 +4,7 @@ import { GroupCommit } from './group-commit.js';
 import type { ResolvedSqliteStoreOptions } from './sqlite-options.js';
 import { SqliteCoordination } from './sqlite-coordination.js';
 import { SqliteDeliveries } from './sqlite-deliveries.js';
+import { SqliteIdSets } from './sqlite-id-sets.js';
 import { SqliteInbox, toCallbackInsert, type CallbackInsert } from './sqlite-inbox.js';
 import { SqliteKeyedState } from './sqlite-keyed-state.js';
 import { pruneDelivered, readStats } from './sqlite-maintenance.js';
@@ -36,6 +37,7 @@ export class SqliteBackend implements StoreBackend {
   readonly #deliveries: SqliteDeliveries;
   readonly #keyed: SqliteKeyedState;
   readonly #coordination: SqliteCoordination;
+  readonly #idSets: SqliteIdSets;
   readonly #puts: GroupCommit<CallbackInsert, PutCallbackResult>;
 
   /** Opens (creating and migrating it if needed) the database; throws what SQLite or the file system threw. */
@@ -47,6 +49,7 @@ export class SqliteBackend implements StoreBackend {
     this.#deliveries = new SqliteDeliveries(this.#db, this.#prepare, options.attemptsPerDelivery);
     this.#keyed = new SqliteKeyedState(this.#db, this.#prepare);
     this.#coordination = new SqliteCoordination(this.#db, this.#prepare);
+    this.#idSets = new SqliteIdSets(this.#db, this.#prepare);
     this.#puts = new GroupCommit({
       commit: (rows) => this.#durable(() => this.#inbox.insertBatch(rows)),
       // The guard maps the error; every put of the batch gets the same one.
@@ -168,6 +171,34 @@ export class SqliteBackend implements StoreBackend {
 
   takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): RateSlots {
     return this.#coordination.takeRateSlots(key, limit, wanted, now);
+  }
+
+  addIds(set: string, ids: readonly string[]): number {
+    return this.#idSets.add(set, ids);
+  }
+
+  removeIds(set: string, ids: readonly string[]): number {
+    return this.#idSets.remove(set, ids);
+  }
+
+  hasIds(set: string, ids: readonly string[]): boolean[] {
+    return this.#idSets.has(set, ids);
+  }
+
+  scanIds(set: string, after: string | null, limit: number): string[] {
+    return this.#idSets.scan(set, after, limit);
+  }
+
+  countIds(set: string): number {
+    return this.#idSets.count(set);
+  }
+
+  moveIds(from: string, to: string): void {
+    this.#idSets.move(from, to);
+  }
+
+  deleteIds(set: string): number {
+    return this.#idSets.delete(set);
   }
 
   stats(): StoreStats {

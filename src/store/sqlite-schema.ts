@@ -102,6 +102,14 @@ export const MIGRATIONS: readonly string[] = [
   -- The number of the delivery's last logged attempt (so appending needs no look-up of the log).
   ALTER TABLE deliveries ADD COLUMN attempt_seq INTEGER NOT NULL DEFAULT 0;
   `,
+  // 3: reconciliation snapshots (SPEC §12): one row per (set, id); see sqlite-id-sets.ts.
+  `
+  CREATE TABLE id_sets (
+    set_key  TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    PRIMARY KEY (set_key, id)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this code writes: the number of migrations. */

@@ -64,6 +64,14 @@ export interface StoreBackend {
   releaseLock(key: string, token: string): Awaitable<boolean>;
   takeRateSlots(key: string, limit: RateLimit, wanted: number, now: number): Awaitable<RateSlots>;
 
+  addIds(set: string, ids: readonly string[]): Awaitable<number>;
+  removeIds(set: string, ids: readonly string[]): Awaitable<number>;
+  hasIds(set: string, ids: readonly string[]): Awaitable<boolean[]>;
+  scanIds(set: string, after: string | null, limit: number): Awaitable<string[]>;
+  countIds(set: string): Awaitable<number>;
+  moveIds(from: string, to: string): Awaitable<void>;
+  deleteIds(set: string): Awaitable<number>;
+
   stats(now: number): Awaitable<StoreStats>;
   /** Validates its window itself (each backend's activity module), throwing `TypeError`. */
   activity(since: number, until: number, bucketMs: number): Awaitable<ActivityBucket[]>;

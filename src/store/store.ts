@@ -1,5 +1,6 @@
 import type { Coordination } from './coordination.js';
 import type { DeliveryQueue } from './delivery-queue.js';
+import type { IdSets } from './id-sets.js';
 import type { Inbox } from './inbox.js';
 import type { KeyedState } from './keyed-state.js';
 import type { ActivityBucket, StoreStats } from './records.js';
@@ -7,6 +8,7 @@ import type { ActivityBucket, StoreStats } from './records.js';
 export type * from './records.js';
 export type { Coordination } from './coordination.js';
 export type { DeliveryQueue } from './delivery-queue.js';
+export type { IdSets } from './id-sets.js';
 export type { Inbox } from './inbox.js';
 export type { KeyedState } from './keyed-state.js';
 export type { Namespace } from './namespaces.js';
@@ -34,7 +36,7 @@ export type StoreChange =
  *
  * Times are epoch milliseconds on the caller's clock: every time-dependent method takes `now`.
  */
-export interface Store extends Inbox, DeliveryQueue, KeyedState, Coordination {
+export interface Store extends Inbox, DeliveryQueue, KeyedState, Coordination, IdSets {
   readonly kind: StoreKind;
   /** Counts for metrics and `/readyz`. */
   stats(now: number): Promise<StoreStats>;

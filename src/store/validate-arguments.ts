@@ -10,7 +10,7 @@ import type {
  * SQLite and Redis refuse exactly the same mistakes with exactly the same `TypeError`.
  */
 
-const ENDPOINTS: readonly string[] = ['data', 'command', 'install'];
+const ENDPOINTS: readonly string[] = ['data', 'command', 'install', 'sync'];
 const CALLBACK_STATES: readonly string[] = ['pending', 'done', 'failed'];
 const DELIVERY_STATES: readonly DeliveryState[] = ['pending', 'delivered', 'dead'];
 

@@ -1,6 +1,6 @@
 /**
  * The Store contract: one suite every Store implementation must pass (SQLite and Redis run the same
- * one), in five parts — the inbox, the delivery queue, keyed state, coordination and operations — each
+ * one), in six parts — the inbox, the delivery queue, keyed state, coordination, id sets and operations — each
  * using only its part's interface (`Inbox`, `DeliveryQueue`, `KeyedState`, `Coordination`, `Store`).
  * Every time-dependent call passes `now` explicitly (times are offsets from a real epoch, `Date.now()`
  * when the suite starts), so nothing waits on real time: no sleeps.
@@ -18,6 +18,7 @@ import { coordinationContract } from './contract-coordination.js';
 import { attemptsLogContract } from './contract-attempts-log.js';
 import { deliveryQueueContract } from './contract-delivery-queue.js';
 import { guardContract } from './contract-guard.js';
+import { idSetsContract } from './contract-id-sets.js';
 import { inboxContract } from './contract-inbox.js';
 import { keyedStateContract } from './contract-keyed-state.js';
 import { operationsContract } from './contract-operations.js';
@@ -43,6 +44,7 @@ export async function storeContract(t: Test, name: string, makeStore: MakeStore,
     t.test('DeliveryQueue: the attempts log', async (t) => attemptsLogContract(t, context));
     t.test('KeyedState', async (t) => keyedStateContract(t, context));
     t.test('Coordination', async (t) => coordinationContract(t, context));
+    t.test('IdSets', async (t) => idSetsContract(t, context));
     t.test('operations', async (t) => operationsContract(t, context));
     t.test('the guard', async (t) => guardContract(t, context));
   });

@@ -20,6 +20,8 @@ const samples: ReadonlyArray<[keyof typeof namespaces, unknown, unknown]> = [
   ['reply', { reply: { type: 'text', content: 'hi' }, xml: '<xml/>', repliedAt: 1 }, { reply: { type: 'text', content: 'hi' }, xml: 1, repliedAt: 1 }],
   ['doctor', { at: 1 }, {}],
   ['jsapiTicket', { token: 't', expiresAt: 2, fetchedAt: 1 }, { ticket: 't', expiresAt: 2, fetchedAt: 1 }],
+  ['syncState', { generation: 1, total: 3, startedAt: 1, completedAt: 2 }, { generation: '1', total: 3, startedAt: 1, completedAt: 2 }],
+  ['syncRun', { runId: 'r', startedAt: 1, baseGeneration: null, phase: 'list', position: {}, pages: 0, ids: 0 }, { runId: 'r', startedAt: 1, baseGeneration: null, phase: 'paging', position: {}, pages: 0, ids: 0 }],
 ];
 
 t.test('every namespace of the relay checks the shape of its values', async (t) => {

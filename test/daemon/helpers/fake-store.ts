@@ -128,6 +128,22 @@ export class FakeStore {
     return { granted, retryInMs: granted < wanted ? 100 : 0 };
   }
 
+  /** Id sets (reconciliation snapshots): what the consumer's snapshot step writes. */
+  readonly idSets = new Map<string, Set<string>>();
+
+  async addIds(set: string, ids: readonly string[]): Promise<number> {
+    const target = this.idSets.get(set) ?? new Set<string>();
+    this.idSets.set(set, target);
+    const before = target.size;
+    for (const id of ids) target.add(id);
+    return target.size - before;
+  }
+
+  async removeIds(set: string, ids: readonly string[]): Promise<number> {
+    const target = this.idSets.get(set);
+    return target === undefined ? 0 : ids.filter((id) => target.delete(id)).length;
+  }
+
   async getKv<T>(ns: string, key: string): Promise<KvRecord<T> | undefined> {
     this.count('getKv');
     const value = this.kv.get(`${ns}:${key}`);

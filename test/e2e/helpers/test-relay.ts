@@ -64,6 +64,8 @@ export interface TestRelayOptions {
   readonly storeUrl?: string;
   /** The credential gateway (`gateway:`); its URL is `relay.gateway.url`. */
   readonly gateway?: ConfigInput['gateway'];
+  /** Reconciliation triggers; off unless given, so a test sees only the events it causes. */
+  readonly sync?: ConfigInput['sync'];
 }
 
 /**
@@ -232,6 +234,7 @@ async function startHarness(t: Teardown, options: TestRelayOptions, spawned: boo
     daemon: { pollIntervalMs: 50, retentionDays: 0, ...options.daemon },
     log: { level: 'debug' },
     targets: [...options.targets],
+    sync: options.sync ?? { onInstall: false, intervalHours: 0 },
     ...(options.security ? { security: options.security } : {}),
     ...(options.gateway ? { gateway: options.gateway } : {}),
   };
