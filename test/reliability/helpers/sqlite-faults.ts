@@ -78,18 +78,21 @@ export interface SqliteFaultOptions {
 
 /**
  * Makes better-sqlite3 statements whose SQL contains `match` fail with a real `SqliteError` (`code` set).
- * Patches `Statement.prototype.run` in this process; `t.teardown` (or `clear()`) restores it.
+ * Patches the executing methods of `Statement.prototype` (`run`, `get`, `all`: a write with `RETURNING`
+ * runs through `get`) in this process; `t.teardown` (or `clear()`) restores them.
  */
 export function injectSqliteFault(t: Teardown, options: SqliteFaultOptions): { readonly hits: number; clear(): void } {
   const probe = new Database(':memory:');
-  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as { run: (...args: unknown[]) => unknown };
+  type Execute = (this: { source: string }, ...args: unknown[]) => unknown;
+  const proto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<'run' | 'get' | 'all', Execute>;
   probe.close();
-  const original = proto.run;
+  const methods = ['run', 'get', 'all'] as const;
+  const originals = methods.map((name) => proto[name]);
   let hits = 0;
   let skip = options.after ?? 0;
   let remaining = options.times ?? Infinity;
   const phase = options.phase ?? 'before';
-  proto.run = function run(this: { source: string }, ...args: unknown[]) {
+  const faulty = (original: Execute): Execute => function execute(this: { source: string }, ...args: unknown[]) {
     const matching = this.source.includes(options.match);
     const fail = matching && remaining > 0 && skip-- <= 0;
     if (fail && phase === 'before') {
@@ -105,7 +108,8 @@ export function injectSqliteFault(t: Teardown, options: SqliteFaultOptions): { r
     }
     return result;
   };
-  const clear = () => { proto.run = original; };
+  methods.forEach((name, i) => { proto[name] = faulty(originals[i]!); });
+  const clear = () => { methods.forEach((name, i) => { proto[name] = originals[i]!; }); };
   t.teardown(clear);
   return { get hits() { return hits; }, clear };
 }
