@@ -3,6 +3,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AppConfig } from '../../src/apps/app.js';
 import type { WecomApiClient } from '../../src/wecom-api/client.js';
 import type { CorpAuthorization } from '../../src/wecom-api/credential-records.js';
+import type { StoredToken } from '../../src/wecom-api/credential-records.js';
+import { classifyErrcode } from '../../src/wecom-api/errcode.js';
 import type { TokenProvider } from '../../src/wecom-api/token-provider.js';
 import type { TokenProviders } from '../../src/wecom-api/token-providers.js';
 import { gatewayError, toGatewayError } from './gateway-error.js';
@@ -91,10 +93,17 @@ export async function handleGatewayRequest(req: IncomingMessage, res: ServerResp
     switch (route.kind) {
       case 'corp_api': {
         await activeCorp(tokens, route.corpId);
+        let used: StoredToken | undefined;
         await proxy(req, res, deps, url, facts, {
           param: 'access_token', retryOn: CORP_TOKEN_ERRCODES, rateKey: route.corpId, path: route.path,
-          token: () => tokens.getCorpToken(route.corpId), invalidate: (failing) => tokens.invalidateCorpToken(route.corpId, failing),
+          token: async () => (used = await tokens.getCorpTokenRecord(route.corpId)).token,
+          invalidate: (failing) => tokens.invalidateCorpToken(route.corpId, failing),
         });
+        // 40084 / 301007 / 2000002: the corp is gone — marked as enrichment marks it (the answer went back as
+        // WeCom gave it). A store failure here is not the caller's: the next such answer marks it again.
+        if (used && facts.errcode !== undefined && classifyErrcode(facts.errcode) === 'corp_gone') {
+          await tokens.corpGoneAnswered(route.corpId, used).catch(() => undefined);
+        }
         return;
       }
       case 'suite_api':

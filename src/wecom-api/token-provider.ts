@@ -228,18 +228,26 @@ export class TokenProvider {
         return await fn(current.token);
       } catch (error) {
         const kind = error instanceof WecomApiError ? classifyErrcode(error.errcode) : undefined;
-        if (kind === 'corp_gone') {
-          const record = await this.#corps.get(corpId);
-          // Not when the corp was re-authorized after this token was fetched: then the failure is stale.
-          const reauthorized = record?.authorizedAt != null && record.authorizedAt > current.fetchedAt;
-          if (record?.state === 'active' && !reauthorized) await this.#retire(corpId, 'gone');
-        }
+        if (kind === 'corp_gone') await this.corpGoneAnswered(corpId, current);
         if (kind !== 'corp_token_invalid' || attempt > 0) throw error;
         this.#logger.warn({ corpId, errcode: (error as WecomApiError).errcode }, 'corp access_token rejected; refreshing once');
         await this.invalidateCorpToken(corpId, current.token);
         current = await this.#corpToken(corpId);
       }
     }
+  }
+
+  /**
+   * After WeCom answered 40084/301007/2000002 to a call made with `token`: marks the corp gone (deleting its
+   * permanent code and tokens), unless it was re-authorized after that token was fetched — then the failure
+   * is stale. Resolves whether the corp was marked. {@link withCorpToken} and the gateway's proxy use it.
+   */
+  async corpGoneAnswered(corpId: string, token: Pick<StoredToken, 'fetchedAt'>): Promise<boolean> {
+    const record = await this.#corps.get(corpId);
+    const reauthorized = record?.authorizedAt != null && record.authorizedAt > token.fetchedAt;
+    if (record?.state !== 'active' || reauthorized) return false;
+    await this.#retire(corpId, 'gone');
+    return true;
   }
 
   /**
