@@ -40,10 +40,17 @@ export class SharedTokenCache {
   readonly #memory: LRUCache<string, StoredToken>;
   readonly #flights = new Map<string, Promise<StoredToken>>();
   readonly #failures = new Map<string, { readonly until: number; readonly error: unknown }>();
+  /**
+   * The last value WeCom rejected per key, and when. Set before `invalidate` awaits anything, so a load that
+   * read the store before the delete landed never brings that value back into memory or hands it out. A
+   * token fetched at or after the rejection is taken even when WeCom handed out the same value again.
+   */
+  readonly #rejected: LRUCache<string, { readonly token: string; readonly at: number }>;
 
   constructor(options: SharedTokenCacheOptions) {
     this.#o = options;
     this.#memory = new LRUCache({ max: Math.max(1, options.max), perf: { now: () => options.now() } });
+    this.#rejected = new LRUCache({ max: Math.max(1, options.max) });
   }
 
   /** A fresh token for `ns`/`key`; `fetch` is called at most once across processes when none is. */
@@ -77,6 +84,7 @@ export class SharedTokenCache {
    */
   async invalidate(ns: TokenNamespace, key: string, failingToken: string): Promise<boolean> {
     const id = `${ns.name}:${key}`;
+    this.#rejected.set(id, { token: failingToken, at: this.#o.now() });
     if (this.#memory.get(id)?.token === failingToken) this.#memory.delete(id);
     const stored = await this.#o.store.getKv(ns, key, this.#o.now());
     if (!stored || stored.value.token !== failingToken) return false;
@@ -97,7 +105,11 @@ export class SharedTokenCache {
   async #load(ns: TokenNamespace, key: string, fetch: () => Promise<StoredToken>): Promise<StoredToken> {
     const { store, now, marginMs } = this.#o;
     const id = `${ns.name}:${key}`;
-    const read = async () => (await store.getKv(ns, key, now()))?.value;
+    // A value WeCom rejected is no token, whatever the store still says (its delete may not have landed).
+    const read = async () => {
+      const value = (await store.getKv(ns, key, now()))?.value;
+      return value && !this.#isRejected(id, value) ? value : undefined;
+    };
     const stored = await read();
     if (stored && isTokenFresh(stored, now(), marginMs)) {
       this.#remember(ns, key, stored);
@@ -138,7 +150,13 @@ export class SharedTokenCache {
     }
   }
 
+  #isRejected(id: string, token: StoredToken): boolean {
+    const rejected = this.#rejected.get(id);
+    return rejected !== undefined && rejected.token === token.token && token.fetchedAt < rejected.at;
+  }
+
   #remember(ns: TokenNamespace, key: string, token: StoredToken): void {
+    if (this.#isRejected(`${ns.name}:${key}`, token)) return;
     const ttl = token.expiresAt - this.#o.now();
     if (ttl > 0) this.#memory.set(`${ns.name}:${key}`, token, { ttl });
   }
