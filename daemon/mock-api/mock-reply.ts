@@ -12,6 +12,7 @@ export const MOCK_ERRMSG: Readonly<Record<number, string>> = {
   40006: 'invalid file size',
   40013: 'invalid corpid',
   40014: 'invalid access_token',
+  40029: 'invalid code',
   40050: 'invalid chatid',
   40058: 'invalid Request Parameter',
   40077: 'invalid pre_auth_code',

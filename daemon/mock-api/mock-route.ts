@@ -47,3 +47,9 @@ export function stringListField(body: Readonly<Record<string, unknown>>, key: st
   if (value === undefined) return undefined;
   return Array.isArray(value) && value.every((item) => typeof item === 'string') ? value as string[] : null;
 }
+
+/** The app whose suite token the call carries (the route core already checked the token); the default suite otherwise. */
+export function suiteApp(ctx: RouteContext): string {
+  const token = ctx.query.get('suite_access_token');
+  return (token === null ? undefined : ctx.state.appOfSuiteToken(token)) ?? ctx.state.options.suiteId;
+}

@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { DEFAULT_MOCK_CORP } from './default-corp.js';
+import { OAUTH_CODE_TTL_SECONDS, OAUTH_SCOPES, OAuthLogins } from './oauth-logins.js';
 import type {
-  IssueAuthCodeOptions, IssuedAuthCode, IssuedSuiteTicket, MockAppSeed, MockCall, MockCorpSeed, MockCorpStatus,
+  IssueAuthCodeOptions, IssuedAuthCode, IssueOAuthCodeOptions, IssuedOAuthCode, IssuedSuiteTicket, MockAppSeed, MockCall, MockCorpSeed, MockCorpStatus,
   MockInjectRule, MockLimits, MockUpload, MockUserSeed, MockWelcomeMessage,
 } from './mock-types.js';
 
@@ -67,6 +68,8 @@ export class MockState {
   readonly welcomeMessages: MockWelcomeMessage[] = [];
   /** JS-SDK tickets issued: ticket → the corp, the kind and the expiry. */
   readonly jsapiTickets = new Map<string, { readonly corpId: string; readonly kind: 'corp' | 'agent_config'; readonly expiresAt: number }>();
+  /** Web logins: OAuth codes and user_tickets (`service/auth/getuserinfo3rd`). */
+  readonly oauth: OAuthLogins;
   /** The corps and their authorization of the default suite. */
   readonly corps = new Map<string, CorpState>();
   /** The authorizations of the other apps, keyed `appId:corpId` (their seed is the corp's). */
@@ -83,6 +86,7 @@ export class MockState {
 
   constructor(options: MockStateOptions) {
     this.options = options;
+    this.oauth = new OAuthLogins(() => this.now(), () => randomCredential(48));
     this.apps = new Map(options.apps.map((app) => [app.id, app]));
     for (const seed of [DEFAULT_MOCK_CORP, ...options.corps]) {
       this.corps.set(seed.corpId, { seed, permanentCode: undefined, revoked: false, authType: 0 });
@@ -201,6 +205,23 @@ export class MockState {
       state: options.state ?? '', authType: options.authType ?? 0,
     });
     return { authCode, corpId: state.seed.corpId };
+  }
+
+  /** An OAuth code of a member's (or, without a corp, an outsider's) login to an app's page. */
+  issueOAuthCode(options: IssueOAuthCodeOptions): IssuedOAuthCode {
+    const appId = options.appId ?? this.options.suiteId;
+    this.requireApp(appId);
+    const scope = options.scope ?? 'snsapi_base';
+    if (!OAUTH_SCOPES.includes(scope)) throw new TypeError(`Expected \`scope\` to be ${OAUTH_SCOPES.join(', ')}, got \`${String(scope)}\` (${typeof scope})`);
+    if (options.corpId === undefined) {
+      if (options.userid !== undefined) throw new TypeError('Expected `corpId` with `userid`: a member belongs to a corp');
+      return { code: this.oauth.issue({ appId, corpId: undefined, userid: undefined, scope }), corpId: null, userid: null, expiresIn: OAUTH_CODE_TTL_SECONDS };
+    }
+    const corp = this.requireCorp(options.corpId);
+    const user = options.userid === undefined ? corp.seed.users[0] : corp.seed.users.find((candidate) => candidate.userid === options.userid);
+    if (user === undefined) throw new TypeError(`Expected \`userid\` to be a member of ${options.corpId}, got \`${String(options.userid)}\``);
+    const code = this.oauth.issue({ appId, corpId: corp.seed.corpId, userid: user.userid, scope });
+    return { code, corpId: corp.seed.corpId, userid: user.userid, expiresIn: OAUTH_CODE_TTL_SECONDS };
   }
 
   /**

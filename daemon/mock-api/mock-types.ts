@@ -161,6 +161,27 @@ export interface MockResponse {
   readonly body: string;
 }
 
+/** Who logs in to an app's page, for {@link MockWecomApi.issueOAuthCode}. */
+export interface IssueOAuthCodeOptions {
+  /** The app whose page the member opens (its suite token exchanges the code). @default the default suite */
+  readonly appId?: string;
+  /** The member's corp (a known corp); absent = a WeChat user outside any corp (answered as `openid`). */
+  readonly corpId?: string;
+  /** The member (a userid of the corp). @default the corp's first member */
+  readonly userid?: string;
+  /** The authorize link's scope. @default 'snsapi_base' */
+  readonly scope?: 'snsapi_base' | 'snsapi_userinfo' | 'snsapi_privateinfo';
+}
+
+/** A code as WeCom's redirect to the app's page carries it (`?code=…&state=…`). */
+export interface IssuedOAuthCode {
+  readonly code: string;
+  readonly corpId: string | null;
+  readonly userid: string | null;
+  /** Seconds the code lives unused (300). */
+  readonly expiresIn: number;
+}
+
 /** The mock WeCom server API: a request handler plus the knobs tests and the demo turn. */
 export interface MockWecomApi {
   /** Answers one request; never throws. */
@@ -191,6 +212,11 @@ export interface MockWecomApi {
   changeCorp(corpId: string, change: MockCorpChange): void;
   /** Adds (or replaces the data of) a generated corp of `members` members (bench, large-corp tests). */
   seedLargeCorp(options: LargeCorpOptions): void;
+  /**
+   * Issues the OAuth code of a member's login to an app's page, for `service/auth/getuserinfo3rd`: single
+   * use, 5 minutes. Throws `TypeError` for an unknown app, corp, member or scope.
+   */
+  issueOAuthCode(options?: IssueOAuthCodeOptions): IssuedOAuthCode;
 }
 
 /** One `media/upload` the mock received. */

@@ -11,6 +11,7 @@ import { contactRoutes } from './routes-contact.js';
 import { externalRoutes } from './routes-external.js';
 import { jsapiRoutes } from './routes-jsapi.js';
 import { mediaRoutes } from './routes-media.js';
+import { oauthRoutes } from './routes-oauth.js';
 import { idListRoutes } from './routes-id-lists.js';
 import { serviceRoutes } from './routes-service.js';
 import type { MockCall, MockRequest, MockResponse, MockWecomApi, MockWecomApiOptions } from './mock-types.js';
@@ -19,11 +20,11 @@ export type * from './mock-types.js';
 
 const API_PREFIX = '/cgi-bin/';
 const INSTALL_PATH = '/3rdapp/install';
-const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes, ...jsapiRoutes, ...mediaRoutes, ...idListRoutes };
+const ROUTES: MockRoutes = { ...serviceRoutes, ...contactRoutes, ...externalRoutes, ...jsapiRoutes, ...mediaRoutes, ...idListRoutes, ...oauthRoutes };
 /** Query and body fields never written to the call log. */
 const SECRET_KEYS = new Set([
   'access_token', 'suite_access_token', 'provider_access_token', 'suite_secret', 'suite_ticket',
-  'permanent_code', 'auth_code', 'pre_auth_code', 'corpsecret',
+  'permanent_code', 'auth_code', 'pre_auth_code', 'corpsecret', 'code', 'user_ticket',
 ]);
 /**
  * What a contact-edit authorization may call (doc 96078, "其他未列举的接口均不能调用"): the ID lists, the
@@ -88,6 +89,7 @@ export function createMockWecomApi(options: MockWecomApiOptions): MockWecomApi {
     },
     changeCorp: (corpId, change) => state.setCorpSeed(applyCorpChange(state.requireCorp(corpId).seed, change)),
     seedLargeCorp: (largeOptions) => state.setCorpSeed(largeCorpSeed(largeOptions)),
+    issueOAuthCode: (login = {}) => state.issueOAuthCode(login),
   };
 
   async function handle(request: MockRequest): Promise<MockResponse> {

@@ -1,6 +1,6 @@
 import type { MockReply } from './mock-reply.js';
 import { AUTH_CODE_TTL_SECONDS, type MockState } from './mock-state.js';
-import type { IssueAuthCodeOptions, LargeCorpOptions, MockCorpChange, MockCorpSeed, MockInjectRule, MockWecomApi } from './mock-types.js';
+import type { IssueAuthCodeOptions, IssueOAuthCodeOptions, LargeCorpOptions, MockCorpChange, MockCorpSeed, MockInjectRule, MockWecomApi } from './mock-types.js';
 
 /** The `/__mock/` admin surface, for `wecom-relay mock-api` users driving the mock over HTTP. */
 export const ADMIN_PREFIX = '/__mock/';
@@ -9,7 +9,8 @@ export const ADMIN_PREFIX = '/__mock/';
  * `POST /__mock/inject` (a {@link MockInjectRule}), `POST /__mock/suite_ticket`, `POST /__mock/auth_code`
  * (`{corp?, corpId?, state?, authType?}`), `GET|DELETE /__mock/calls`, `POST /__mock/expire_token` (`{kind, id}`),
  * `POST /__mock/revoke_corp` (`{corpId}`), `POST /__mock/corp_data` (`{corpId, …MockCorpChange}`: change data without a
- * callback), `POST /__mock/large_corp` (`LargeCorpOptions`: a generated corp). Answers plain JSON (not WeCom-shaped); 400 on a bad body.
+ * callback), `POST /__mock/large_corp` (`LargeCorpOptions`: a generated corp), `POST /__mock/oauth_code`
+ * (`{appId?, corpId?, userid?, scope?}`: a member's login code for `service/auth/getuserinfo3rd`). Answers plain JSON (not WeCom-shaped); 400 on a bad body.
  */
 export function handleAdmin(api: MockWecomApi, method: string, name: string, body: unknown): MockReply {
   const input = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
@@ -41,6 +42,8 @@ export function handleAdmin(api: MockWecomApi, method: string, name: string, bod
       case 'POST large_corp':
         api.seedLargeCorp(input as unknown as LargeCorpOptions);
         return json(200, { ok: true });
+      case 'POST oauth_code':
+        return json(200, { ...api.issueOAuthCode(input as IssueOAuthCodeOptions) });
       case 'POST revoke_corp':
         api.revokeCorp(String(input['corpId']), typeof input['appId'] === 'string' ? input['appId'] : undefined);
         return json(200, { ok: true });

@@ -1,6 +1,6 @@
 import { authCorpInfo, authInfo, authUserInfo } from './auth-info.js';
 import { bare, fail, ok, type MockReply } from './mock-reply.js';
-import { stringField, type MockRoutes, type RouteContext } from './mock-route.js';
+import { stringField, suiteApp, type MockRoutes, type RouteContext } from './mock-route.js';
 import type { CorpState } from './mock-state.js';
 
 /**
@@ -18,12 +18,6 @@ export const serviceRoutes: MockRoutes = {
   'service/get_corp_token': { auth: 'suite', handle: getCorpToken },
   gettoken: { auth: 'none', handle: getCustomizedToken },
 };
-
-/** The app whose suite token the call carries (the route core already checked the token). */
-function suiteApp(ctx: RouteContext): string {
-  const token = ctx.query.get('suite_access_token');
-  return (token === null ? undefined : ctx.state.appOfSuiteToken(token)) ?? ctx.state.options.suiteId;
-}
 
 function getSuiteToken(ctx: RouteContext): MockReply {
   const { state, body } = ctx;

@@ -113,6 +113,18 @@ t.test('the gateway over real HTTP against the mock WeCom API: every error code,
   t.equal(preAuthAgain.json?.errcode, 0, '42009 on the suite route: refreshed and retried once');
   t.equal(relay.mock.calls.filter((c) => c.path === 'service/get_suite_token').length, suiteBefore + 1, 'one suite token fetch');
 
+  // The home page's login (docs/gateway.md): the OAuth code of the redirect → the member → their details.
+  const login = relay.mock.issueOAuthCode({ corpId: CORP_ID, userid: 'zhangsan', scope: 'snsapi_privateinfo' });
+  const member = await counted(relay, `/v1/apps/${SUITE_ID}/cgi-bin/service/auth/getuserinfo3rd?code=${encodeURIComponent(login.code)}`);
+  t.match(member.json, { errcode: 0, corpid: CORP_ID, userid: 'zhangsan', user_ticket: String }, 'getuserinfo3rd through the suite route: the member of the code');
+  const detail = await counted(relay, `/v1/apps/${SUITE_ID}/cgi-bin/service/auth/getuserdetail3rd`, {
+    method: 'POST', type: 'application/json', body: JSON.stringify({ user_ticket: member.json?.user_ticket }),
+  });
+  t.match(detail.json, { errcode: 0, userid: 'zhangsan', gender: '1' }, 'getuserdetail3rd with its user_ticket: the details');
+  const reused = await counted(relay, `/v1/apps/${SUITE_ID}/cgi-bin/service/auth/getuserinfo3rd?code=${encodeURIComponent(login.code)}`);
+  t.same([reused.status, reused.json?.errcode], [200, 40029], 'the code again: WeCom\'s 40029 answered as it came, no refresh');
+  const userTicket = String(member.json?.user_ticket);
+
   // 42001 on the first call: invalidated, refreshed, retried once.
   const tokenFetches = () => relay.mock.calls.filter((c) => c.path === 'service/get_corp_token').length;
   const fetchesBefore = tokenFetches();
@@ -205,7 +217,7 @@ t.test('the gateway over real HTTP against the mock WeCom API: every error code,
   t.equal(audit.length, calls, `one audit line per call (${calls})`);
   const first = JSON.parse(audit.find((line) => line.includes('"path":"user/get"') && line.includes('"key":"full"'))!) as { gateway: Record<string, unknown> };
   t.same(Object.keys(first.gateway).sort(), ['app', 'attempts', 'code', 'corp', 'errcode', 'key', 'method', 'ms', 'path', 'status'], 'key name, app, corp, method, path, status, errcode, code, attempts, ms');
-  const secrets = [FULL, LIMITED, NO_TOKENS, String(token.json?.access_token), String(suiteToken.json?.suite_access_token), corpTicket!, agentTicket!];
+  const secrets = [FULL, LIMITED, NO_TOKENS, String(token.json?.access_token), String(suiteToken.json?.suite_access_token), corpTicket!, agentTicket!, login.code, userTicket];
   for (const line of relay.logs) {
     for (const secret of secrets) if (line.includes(secret)) t.fail(`a log line holds a key, token or ticket: ${line.slice(0, 200)}`);
   }
