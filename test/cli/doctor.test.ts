@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -16,6 +17,9 @@ interface Check { name: string; status: 'ok' | 'warn' | 'fail'; detail: string }
 function findings(stdout: string): Array<{ mark: string; name: string; detail: string }> {
   return [...stdout.matchAll(/^([✓!✗]) ([^:]+): (.*)$/gm)].map((m) => ({ mark: m[1]!, name: m[2]!, detail: m[3]! }));
 }
+
+const WEAK_KEY = 'abcdabcdabcdabcdabcdabcdabcdabcdabcd';
+const STRONG_KEY = randomBytes(32).toString('hex');
 
 t.test('wecom-relay doctor', async (t) => {
   const dir = t.testdir({ 'not-a-dir': 'a regular file where the store directory should be' });
@@ -57,10 +61,25 @@ t.test('wecom-relay doctor', async (t) => {
     unsigned: ['--json', '--config', writeConfig(dir, healthy({ targets: [{ name: 'unsigned', url: `${target.url}/hooks` }] }, 'unsigned'), 'unsigned.json')],
     noSecret: ['--config', writeConfig(dir, healthy({ withoutSecret: true }, 'no-secret'), 'no-secret.json')],
     healthy: ['--config', writeConfig(dir, healthy(), 'healthy.json')],
+    gateway: ['--config', writeConfig(dir, { ...healthy({}, 'gateway'), gateway: { host: '0.0.0.0', port: 0, keys: [
+      { name: 'weak', key: WEAK_KEY }, { name: 'ops', key: STRONG_KEY, tokens: true },
+    ] } }, 'gateway.json')],
   };
   const names = Object.keys(cases);
+
   const outcomes = await mapLimit(names, 4, (name) => runCli(['doctor', '--timeout', '10000', ...cases[name]!], { timeoutMs: 60_000 }));
   const run: Record<string, Result> = Object.fromEntries(names.map((n, i) => [n, outcomes[i]!]));
+
+  t.test('gateway findings: the bind address, a weak key and a raw-token key are warnings; no key value is printed', async (t) => {
+    const r = run.gateway!;
+    t.equal(r.code, 0, 'warnings alone exit 0', outputOf(r));
+    const found = findings(r.stdout);
+    t.ok(found.some((f) => f.mark === '!' && f.name === 'gateway.host' && /TLS in front/.test(f.detail)), '! gateway.host 0.0.0.0: put TLS in front', outputOf(r));
+    t.ok(found.some((f) => f.mark === '!' && f.name === 'gateway.keys[0].key' && /"weak": weak/.test(f.detail)), '! the repeated-pattern key is weak');
+    t.ok(found.some((f) => f.mark === '✓' && f.name === 'gateway.keys[1].key' && /may read raw tokens/.test(f.detail)), '✓ the random key, with its scope');
+    t.ok(found.some((f) => f.mark === '!' && f.name === 'gateway.keys[1].tokens'), '! the key that may read raw tokens');
+    t.notOk(r.stdout.includes(WEAK_KEY) || r.stdout.includes(STRONG_KEY) || r.stderr.includes(STRONG_KEY), 'no key value in the output');
+  });
 
   t.test('an invalid config exits 2 and names every bad path', async (t) => {
     const r = run.invalid!;
