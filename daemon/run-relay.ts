@@ -140,7 +140,7 @@ export async function runRelay(options: RunRelayOptions): Promise<RunningRelay> 
       const gatewayConfig = config.gateway;
       // On this process's one WeCom client and token providers: gateway calls share the per-corp queues and
       // the single-flight token caches (SPEC §11).
-      gateway = await listenAs('gateway.port', gatewayConfig.host, gatewayConfig.port, () => startGateway({ config: gatewayConfig, apps, providers, api, store, logger, metrics, now }));
+      gateway = await listenAs('gateway.port', gatewayConfig.host, gatewayConfig.port, () => startGateway({ config: gatewayConfig, apps, providers, api, store, logger, audit: logger.child({}, { redact: [] }), metrics, now }));
       logger.info({ url: gateway.url, keys: gatewayConfig.keys.map((key) => key.name) }, 'gateway listening');
     }
     daemon?.start();
