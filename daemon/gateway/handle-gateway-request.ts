@@ -157,7 +157,7 @@ function resolveApp(deps: GatewayDeps, key: GatewayKey, route: GatewayRoute): { 
 
 /** The corp's authorization when active; 404 never installed, 409 revoked or gone. */
 async function activeCorp(tokens: TokenProvider, corpId: string): Promise<CorpAuthorization> {
-  const corp = await tokens.getCorp(corpId);
+  const corp = await tokens.recentCorp(corpId);
   if (!corp) throw gatewayError('ERR_GATEWAY_UNKNOWN_CORP', `corp ${corpId} never installed this app`);
   if (corp.state !== 'active') throw gatewayError('ERR_GATEWAY_CORP_INACTIVE', `corp ${corpId}'s authorization is ${corp.state}`);
   return corp;

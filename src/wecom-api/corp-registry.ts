@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { WecomRelayError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { appCorpKey } from '../store/app-corp-key.js';
@@ -23,6 +24,8 @@ export class CorpRegistry {
   readonly #appId: string;
   readonly #now: () => number;
   readonly #logger: Logger;
+  /** {@link recent}'s reads: corp id → the record (or none) and when it was read. */
+  readonly #recent = new LRUCache<string, { readonly at: number; readonly record: CorpRecord | null }>({ max: 10_000 });
 
   constructor(store: CredentialStore, appId: string, now: () => number, logger: Logger) {
     this.#store = store;
@@ -34,6 +37,20 @@ export class CorpRegistry {
   /** The stored record (with its permanent code), or undefined. */
   async get(corpId: string): Promise<CorpRecord | undefined> {
     return (await this.#store.getKv<CorpRecord>(NS.corp, appCorpKey(this.#appId, corpId), this.#now()))?.value;
+  }
+
+  /**
+   * {@link get}, answered from a read at most `maxAgeMs` old (the gateway checks a corp on every call). A
+   * write through this registry drops the corp's entry at once; a change made by another process is seen
+   * within `maxAgeMs`.
+   */
+  async recent(corpId: string, maxAgeMs: number): Promise<CorpRecord | undefined> {
+    const now = this.#now();
+    const hit = this.#recent.get(corpId);
+    if (hit && now - hit.at < maxAgeMs && now >= hit.at) return hit.record ?? undefined;
+    const record = await this.get(corpId);
+    this.#recent.set(corpId, { at: now, record: record ?? null });
+    return record;
   }
 
   /**
@@ -60,7 +77,13 @@ export class CorpRegistry {
   /** Writes a record (last write wins). */
   async put(record: CorpRecord): Promise<void> {
     const now = this.#now();
-    await this.#store.putKv(NS.corp, appCorpKey(this.#appId, record.corpId), record, { version: now, now });
+    this.#recent.delete(record.corpId);
+    try {
+      await this.#store.putKv(NS.corp, appCorpKey(this.#appId, record.corpId), record, { version: now, now });
+    } finally {
+      // Also after the write: a concurrent recent() may have read the old record while it was under way.
+      this.#recent.delete(record.corpId);
+    }
   }
 
   /**

@@ -68,6 +68,9 @@ export interface TokenRefreshCounts {
   readonly corp: number;
 }
 
+/** How old a corp's state {@link TokenProvider.recentCorp} may answer. */
+export const RECENT_CORP_MS = 1000;
+
 /**
  * Keeps the suite's credentials alive and shared by every process through the store: the newest
  * suite_ticket (newer-wins, never touched by token invalidation), the suite_access_token and each authorized
@@ -316,6 +319,16 @@ export class TokenProvider {
   /** A corp's authorization (never its permanent code), or undefined when never seen. */
   async getCorp(corpId: string): Promise<CorpAuthorization | undefined> {
     const record = await this.#corps.get(corpId);
+    return record && toCorpAuthorization(record);
+  }
+
+  /**
+   * {@link getCorp} from a read at most {@link RECENT_CORP_MS} old: what the gateway checks on every call.
+   * This provider's own changes (install, cancel_auth, gone) are seen at once; another process's within
+   * a second. WeCom stays the authority: a call for a corp revoked a moment ago is refused by WeCom.
+   */
+  async recentCorp(corpId: string): Promise<CorpAuthorization | undefined> {
+    const record = await this.#corps.recent(corpId, RECENT_CORP_MS);
     return record && toCorpAuthorization(record);
   }
 
