@@ -64,10 +64,14 @@ export function forwardCall(base: URL, agent: http.Agent | https.Agent, timeoutM
         message: `${request.path}: ${aborted ? 'aborted' : `request failed (${typeof code === 'string' ? code : error instanceof Error ? error.name : 'Error'})`}`,
       }));
     };
+    if (request.signal?.aborted) {
+      fail(new Error('aborted'));
+      return;
+    }
     const req = transport.request({
       protocol: base.protocol, hostname: base.hostname, port: base.port || undefined, agent,
       method: request.method, path: `${prefix}/cgi-bin/${request.path}${request.query === '' ? '' : `?${request.query}`}`,
-      headers, ...(request.signal ? { signal: request.signal } : {}),
+      headers,
     }, (res) => {
       const contentType = res.headers['content-type'];
       const contentDisposition = res.headers['content-disposition'];
@@ -93,6 +97,14 @@ export function forwardCall(base: URL, agent: http.Agent | https.Agent, timeoutM
     });
     req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
     req.on('error', fail);
+    // The caller left (or left while the call waited in its corp's queue): not sent, or cut off. A plain
+    // listener rather than http.request's `signal` option, whose stream plumbing cost 3 % of a gateway call.
+    const { signal } = request;
+    if (signal) {
+      const abort = () => req.destroy(Object.assign(new Error('aborted'), { code: 'ABORT_ERR' }));
+      signal.addEventListener('abort', abort, { once: true });
+      req.once('close', () => signal.removeEventListener('abort', abort));
+    }
     for (const chunk of request.body ?? []) req.write(chunk);
     req.end();
   });

@@ -230,3 +230,20 @@ t.test('bad options and paths are TypeErrors', async (t) => {
   t.notMatch((error as Error).message, TOKEN, 'and the refusal does not echo the token');
   await t.rejects(client.call('GET', '/cgi-bin/user/get'), TypeError, 'an absolute path is refused');
 });
+
+t.test('forward(): a caller that leaves cuts its call off, and a call it left while queued is never sent', async (t) => {
+  const { server, client } = await harness(t, { corpRateLimit: { concurrency: 1, intervalCap: 100, intervalMs: 1000 } });
+  let release: () => void = () => {};
+  server.route('externalcontact/get', () => new Promise((resolve) => { release = () => resolve({ errcode: 0 }); }));
+  const left = new AbortController();
+  const first = client.forward({ method: 'GET', path: 'externalcontact/get', query: 'external_userid=a', rateKey: 'corp1', signal: left.signal });
+  const queuedLeft = new AbortController();
+  const queued = client.forward({ method: 'GET', path: 'externalcontact/get', query: 'external_userid=b', rateKey: 'corp1', signal: queuedLeft.signal });
+  while (server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
+  queuedLeft.abort();
+  left.abort();
+  await t.rejects(first, { code: 'ERR_WECOM_API_HTTP', message: /aborted/ }, 'the call in flight is cut off');
+  await t.rejects(queued, { code: 'ERR_WECOM_API_HTTP', message: /aborted/ }, 'the queued call rejects as aborted');
+  release();
+  t.same(server.requests.map((r) => r.query['external_userid'] ?? r.path), ['a'], 'only the call in flight reached WeCom');
+});
