@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { validateConfig } from '../dist/daemon/config.js';
 import { createLogger } from '../dist/daemon/logger.js';
 import { runRelay } from '../dist/daemon/run-relay.js';
+import { startBareProxy } from './lib/bare-proxy.js';
 import { runLoadInChild } from './lib/load.js';
 import { startProfile } from './lib/profile.js';
 import { machineInfo } from './lib/machine.js';
@@ -107,15 +108,34 @@ export async function runGateway(options = {}) {
     await stopProfile?.(options.profile);
     const used = process.cpuUsage(cpu);
     gateway.relayCpuMsPerCall = round((used.user + used.system) / 1000 / Math.max(1, gateway.ok));
+    // The floor: the same calls through a bare Node proxy in this process (no keys, routes, tokens, pacing,
+    // audit or metrics), i.e. what any proxy process in the chain costs on this machine.
+    const tokenOf = new Map(corpIds.map((corpId, i) => [corpId, corpTokens[i]]));
+    const bare = await startBareProxy(mock.url, (url) => {
+      const match = /^\/v1\/apps\/[^/]+\/corps\/([^/]+)\/cgi-bin\/([^?]+)/.exec(url);
+      return `/cgi-bin/${match?.[2] ?? ''}?access_token=${encodeURIComponent(tokenOf.get(match?.[1] ?? '') ?? '')}`;
+    });
+    let bareProxy;
+    try {
+      await run(bare.url, proxied.slice(0, 500));
+      const bareCpu = process.cpuUsage();
+      bareProxy = await run(bare.url, proxied);
+      const bareUsed = process.cpuUsage(bareCpu);
+      bareProxy.relayCpuMsPerCall = round((bareUsed.user + bareUsed.system) / 1000 / Math.max(1, bareProxy.ok));
+    } finally {
+      await bare.close();
+    }
     const directAfter = await run(mock.url, direct);
     const baseThroughput = (directBefore.throughput + directAfter.throughput) / 2;
     const baseP50 = (directBefore.latencyMs.p50 + directAfter.latencyMs.p50) / 2;
     const throughputRatio = ratio(gateway.throughput, baseThroughput);
     const p50OverheadMs = round(gateway.latencyMs.p50 - baseP50);
+    const bareRatio = ratio(bareProxy.throughput, baseThroughput);
     return {
       calls, concurrency, corps,
-      directBefore, gateway, directAfter,
+      directBefore, gateway, bareProxy, directAfter,
       throughputRatio, p50OverheadMs,
+      bare: { throughputRatio: bareRatio, p50OverheadMs: round(bareProxy.latencyMs.p50 - baseP50), gatewayVsBare: ratio(gateway.throughput, bareProxy.throughput) },
       targets: { throughputRatio: { want: '>= 0.6', met: throughputRatio >= 0.6 }, p50OverheadMs: { want: '< 2', met: p50OverheadMs < 2 } },
     };
   } finally {
@@ -133,6 +153,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const r = await runGateway(options);
   process.stdout.write(`${table([
     ['run', 'ok', 'calls/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-    ...[['direct (before)', r.directBefore], ['gateway', r.gateway], ['direct (after)', r.directAfter]].map(([name, x]) => [name, x.ok, x.throughput, x.latencyMs.p50, x.latencyMs.p90, x.latencyMs.p99, x.latencyMs.max]),
-  ])}\n\nrelay CPU per gateway call ${r.gateway.relayCpuMsPerCall} ms; throughput ratio ${r.throughputRatio} (target ${r.targets.throughputRatio.want}: ${r.targets.throughputRatio.met ? 'met' : 'NOT met'}), p50 overhead ${r.p50OverheadMs} ms (target ${r.targets.p50OverheadMs.want}: ${r.targets.p50OverheadMs.met ? 'met' : 'NOT met'}); load after ${machineInfo().loadavg.join(' ')}\n`);
+    ...[['direct (before)', r.directBefore], ['gateway', r.gateway], ['bare proxy', r.bareProxy], ['direct (after)', r.directAfter]].map(([name, x]) => [name, x.ok, x.throughput, x.latencyMs.p50, x.latencyMs.p90, x.latencyMs.p99, x.latencyMs.max]),
+  ])}\n\nrelay CPU per gateway call ${r.gateway.relayCpuMsPerCall} ms; throughput ratio ${r.throughputRatio} (target ${r.targets.throughputRatio.want}: ${r.targets.throughputRatio.met ? 'met' : 'NOT met'}), p50 overhead ${r.p50OverheadMs} ms (target ${r.targets.p50OverheadMs.want}: ${r.targets.p50OverheadMs.met ? 'met' : 'NOT met'})\nbare Node proxy (the floor of any proxy process here): ratio ${r.bare.throughputRatio}, p50 overhead ${r.bare.p50OverheadMs} ms, CPU per call ${r.bareProxy.relayCpuMsPerCall} ms; gateway / bare ${r.bare.gatewayVsBare}; load after ${machineInfo().loadavg.join(' ')}\n`);
 }
