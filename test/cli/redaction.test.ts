@@ -98,7 +98,16 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
   ]);
   t.same(gatewayAnswers.map((r) => r.status), [200, 200, 200, 200, 401, 400], 'the gateway answered each call');
   await Promise.all(gatewayAnswers.map((r) => r.text()));
-  const audited = await start.cli.waitForLine(() => start.cli.lines.filter((l) => l.msg === 'gateway call').length >= 6).then(() => true, () => false);
+  // The home page's login through the suite route (docs/gateway.md): code → member → details.
+  const login = mock.issueOAuthCode({ corpId: CORP_ID, userid: 'zhangsan', scope: 'snsapi_privateinfo' });
+  const member = await fetch(`${gateway}/v1/apps/${suite.id}/cgi-bin/service/auth/getuserinfo3rd?code=${encodeURIComponent(login.code)}`, asKey)
+    .then((r) => r.json() as Promise<Record<string, unknown>>);
+  t.match(member, { errcode: 0, corpid: CORP_ID, userid: 'zhangsan', user_ticket: String }, 'getuserinfo3rd through a spawned relay\'s gateway: the member');
+  const detail = await fetch(`${gateway}/v1/apps/${suite.id}/cgi-bin/service/auth/getuserdetail3rd`, {
+    method: 'POST', headers: { ...asKey.headers, 'content-type': 'application/json' }, body: JSON.stringify({ user_ticket: member['user_ticket'] }),
+  }).then((r) => r.json() as Promise<Record<string, unknown>>);
+  t.match(detail, { errcode: 0, userid: 'zhangsan' }, 'getuserdetail3rd: the details');
+  const audited = await start.cli.waitForLine(() => start.cli.lines.filter((l) => l.msg === 'gateway call').length >= 8).then(() => true, () => false);
   t.ok(audited, 'one audit line per gateway call', { lines: start.cli.lines.filter((l) => l.msg === 'gateway call') });
   const refused = await fetch(`${admin}/metrics`);
   t.equal(refused.status, 401, 'and refuses without it');
@@ -119,6 +128,8 @@ t.test('a relay run at log level debug with secrets in its config, tickets and a
     { name: 'wecom-bot key', value: botKey },
     { name: 'admin token', value: adminToken },
     { name: 'gateway key', value: gatewayKey },
+    { name: 'OAuth code', value: login.code },
+    { name: 'user_ticket', value: String(member['user_ticket']) },
     ...stored,
   ];
   const mockCode = mock.corpStatus(CORP_ID)?.permanentCode;
