@@ -110,10 +110,18 @@ export function forwardCall(base: URL, agent: http.Agent | https.Agent, timeoutM
   });
 }
 
-/** The errcode of a JSON answer (absent → 0, as WeCom's token APIs answer success); undefined when not JSON. */
+/** `{"errcode": N,` at the start of an answer, as WeCom writes every one that has it. */
+const LEADING_ERRCODE = /^\{\s*"errcode"\s*:\s*(-?\d{1,10})\s*[,}]/;
+
+/**
+ * The errcode of a JSON answer (absent → 0, as WeCom's token APIs answer success); undefined when not JSON.
+ * WeCom writes `errcode` first, so it is read from the first bytes without parsing the whole answer (a
+ * page of 1,000 ids); any other shape is parsed.
+ */
 export function errcodeOf(body: Buffer): number | undefined {
-  // Cheap first: an answer with no `errcode` key at all.
   if (body.length === 0 || body[0] !== 0x7b /* { */) return undefined;
+  const leading = LEADING_ERRCODE.exec(body.toString('latin1', 0, 48));
+  if (leading) return Number(leading[1]);
   try {
     const parsed = JSON.parse(body.toString('utf8')) as { errcode?: unknown };
     const errcode = parsed.errcode;
