@@ -54,7 +54,7 @@ t.test('a sync run killed mid-way resumes from its cursor', async (t) => {
   t.ok((calls[0]?.body as { cursor?: string } | undefined)?.cursor, 'the first page asked for is the one after the cursor it had');
   t.equal(calls.length, 2, 'only the pages left: 3 and 4');
   t.equal(await relay.store.getKv(namespaces.syncRun, key), undefined, 'the run record is gone');
-  t.ok(await target.waitFor((requests) => requests.some((r) => jsonBody<EventEnvelope>(r).type === 'external_contact.deleted'), 15_000));
+  t.ok(await target.waitFor((requests) => requests.some((r) => r.complete && jsonBody<EventEnvelope>(r).type === 'external_contact.deleted'), 15_000));
   await new Promise((resolve) => setTimeout(resolve, 300));
-  t.equal(target.requests.filter((r) => jsonBody<EventEnvelope>(r).type === 'external_contact.deleted').length, 1, 'reported once');
+  t.equal(target.requests.filter((r) => r.complete && jsonBody<EventEnvelope>(r).type === 'external_contact.deleted').length, 1, 'reported once');
 });
