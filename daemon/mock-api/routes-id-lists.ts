@@ -31,12 +31,17 @@ export const idListRoutes: MockRoutes = {
 
 interface SeedIndex {
   readonly visibleUsers: readonly MockUserSeed[];
+  /** The userids of {@link visibleUsers}, and of the members outside the app's range. */
+  readonly visibleUserids: ReadonlySet<string>;
+  readonly invisibleUserids: ReadonlySet<string>;
   readonly usersByDepartment: ReadonlyMap<number, readonly MockUserSeed[]>;
   /** (open_userid, department) rows of every member (the whole corp), sorted by open_userid. */
   readonly deptUsers: ReadonlyArray<{ readonly open_userid: string; readonly department: number }>;
   /** userid → the (contact index, follow index) pairs it follows. */
   readonly pairsByUser: ReadonlyMap<string, ReadonlyArray<readonly [number, number]>>;
   readonly chatsSorted: MockCorpSeed['groupChats'];
+  /** owner userid → that owner's chats, sorted by chat_id. */
+  readonly chatsByOwner: ReadonlyMap<string, MockCorpSeed['groupChats']>;
 }
 
 const indexes = new WeakMap<MockCorpSeed, SeedIndex>();
@@ -63,10 +68,22 @@ function indexOf(seed: MockCorpSeed): SeedIndex {
     list.push([c, f]);
     pairsByUser.set(follow.userid, list);
   }));
-  const chatsSorted = [...seed.groupChats].sort((a, b) => (a.chat_id < b.chat_id ? -1 : a.chat_id > b.chat_id ? 1 : 0));
-  index = { visibleUsers, usersByDepartment, deptUsers, pairsByUser, chatsSorted };
+  const chatsSorted = [...seed.groupChats].sort((a, b) => byChatId(a, b));
+  const chatsByOwner = new Map<string, Array<MockCorpSeed['groupChats'][number]>>();
+  for (const chat of chatsSorted) {
+    const list = chatsByOwner.get(chat.owner) ?? [];
+    list.push(chat);
+    chatsByOwner.set(chat.owner, list);
+  }
+  const visibleUserids = new Set(visibleUsers.map((u) => u.userid));
+  const invisibleUserids = new Set(seed.users.filter((u) => u.visible === false).map((u) => u.userid));
+  index = { visibleUsers, visibleUserids, invisibleUserids, usersByDepartment, deptUsers, pairsByUser, chatsSorted, chatsByOwner };
   indexes.set(seed, index);
   return index;
+}
+
+function byChatId(a: { readonly chat_id: string }, b: { readonly chat_id: string }): number {
+  return a.chat_id < b.chat_id ? -1 : a.chat_id > b.chat_id ? 1 : 0;
 }
 
 function isContactEdit(ctx: RouteContext): boolean {
@@ -174,8 +191,7 @@ function batchGetByUser(ctx: RouteContext, corp: CorpState): MockReply {
   const offset = decodeCursor(ctx.body['cursor'], bound) ?? 0;
   if (offset === null) return fail(40058, 'cursor');
   const index = indexOf(corp.seed);
-  const invisible = new Set(corp.seed.users.filter((u) => u.visible === false).map((u) => u.userid));
-  const pairs = users.filter((u) => !invisible.has(u)).flatMap((u) => index.pairsByUser.get(u) ?? []);
+  const pairs = users.filter((u) => !index.invisibleUserids.has(u)).flatMap((u) => index.pairsByUser.get(u) ?? []);
   const end = offset + limit;
   const rows = pairs.slice(offset, end).map(([c, f]) => {
     const { follow_user: _all, ...contact } = corp.seed.externalContacts[c]!;
@@ -196,9 +212,10 @@ function groupChatList(ctx: RouteContext, corp: CorpState): MockReply {
   if (owners !== undefined && owners.length > GROUPCHAT_MAX_OWNERS) return fail(40058, `owner_filter.userid_list exceeds ${GROUPCHAT_MAX_OWNERS}`);
   const index = indexOf(corp.seed);
   if ((owners === undefined || owners.length === 0) && index.visibleUsers.length > GROUPCHAT_UNFILTERED_MAX_MEMBERS) return fail(81017, 'use owner_filter');
-  const wanted = owners === undefined || owners.length === 0 ? undefined : new Set(owners);
-  const visible = new Set(index.visibleUsers.map((u) => u.userid));
-  const chats = index.chatsSorted.filter((chat) => visible.has(chat.owner) && (wanted === undefined || wanted.has(chat.owner)));
+  // By owner from the index: a page costs the owners' chats, not the corp's (members/100 calls per sync).
+  const chats = owners === undefined || owners.length === 0
+    ? index.chatsSorted.filter((chat) => index.visibleUserids.has(chat.owner))
+    : [...new Set(owners)].filter((owner) => index.visibleUserids.has(owner)).flatMap((owner) => index.chatsByOwner.get(owner) ?? []).sort(byChatId);
   const bound = `groupchat:${owners?.join(',') ?? ''}`;
   const offset = decodeCursor(ctx.body['cursor'], bound) ?? 0;
   if (offset === null) return fail(40058, 'cursor');
