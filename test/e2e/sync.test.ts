@@ -1,15 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { DEFAULT_CORP_IDS } from '../../daemon/mock-api/default-corp.js';
 import type { EventEnvelope } from '../../src/events/envelope.js';
-import { RedisStore } from '../../src/store/redis.js';
-import type { Store } from '../../src/store/store.js';
-import { deleteKeysUnder, redisAdmin } from '../helpers/redis-admin.js';
 import { runCli } from '../helpers/spawn-cli.js';
 import { jsonBody, startRecordingTarget, type RecordingTarget } from './helpers/recording-target.js';
-import { CORP_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js';
+import { REDIS_URL, setUpSync, type SyncSetup } from './helpers/sync-setup.js';
+import { CORP_ID, startTestRelay } from './helpers/test-relay.js';
 
 /**
  * SPEC §12 end to end, over real HTTP: the relay (receiver + daemon, enrichment on) with the mock WeCom
@@ -18,54 +13,18 @@ import { CORP_ID, startTestRelay, type TestRelay } from './helpers/test-relay.js
  * reconciled events, enriched; a change that did come as a callback must not be reported again.
  */
 
-const REDIS_URL = 'redis://127.0.0.1:6379';
-
-interface Setup {
-  readonly relay: TestRelay;
-  readonly target: RecordingTarget;
-  readonly configFile: string;
-}
-
-async function setUp(t: Test, store: 'sqlite' | 'redis'): Promise<Setup | undefined> {
-  const dir = t.testdir();
-  let shared: Store | undefined;
-  let storeUrl: string | undefined;
-  if (store === 'redis') {
-    const admin = await redisAdmin(REDIS_URL);
-    if (admin === undefined) return undefined;
-    const prefix = `wr:test:sync:${randomBytes(6).toString('hex')}:`;
-    storeUrl = `${REDIS_URL}/0?prefix=${encodeURIComponent(prefix)}`;
-    shared = await RedisStore.connect(storeUrl);
-    t.teardown(async () => {
-      await shared?.close();
-      await deleteKeysUnder(admin, prefix);
-      await admin.quit();
-    });
-  }
-  const target = await startRecordingTarget(t);
-  const relay = await startTestRelay(t, {
-    dir, enrich: true, ...(shared ? { store: shared } : {}),
-    targets: [{ name: 'hooks', url: `${target.url}/hooks`, format: 'json', rateLimit: { count: 1000, intervalMs: 1000 } }],
-  });
-  const configFile = join(dir, 'sync.config.json');
-  writeFileSync(configFile, JSON.stringify({ ...relay.input, store: storeUrl ?? relay.input.store, sync: { leaseSeconds: 2 } }));
-  const installed = await relay.install();
-  t.ok(installed.ok, 'the corp is installed');
-  return { relay, target, configFile };
-}
-
 const events = (target: RecordingTarget): EventEnvelope[] => target.requests.filter((r) => r.complete).map((r) => jsonBody<EventEnvelope>(r));
 const reconciled = (target: RecordingTarget): EventEnvelope[] => events(target).filter((e) => e.source.endpoint === 'sync' && !e.type.startsWith('sync.'));
 const completions = (target: RecordingTarget): EventEnvelope[] => events(target).filter((e) => e.type === 'sync.completed');
 
-async function sync(t: Test, setup: Setup, ...args: string[]): Promise<Array<Record<string, unknown>>> {
+async function sync(t: Test, setup: SyncSetup, ...args: string[]): Promise<Array<Record<string, unknown>>> {
   const result = await runCli(['sync', '-c', setup.configFile, '--json', ...args], { timeoutMs: 60_000 });
   t.equal(result.code, 0, `sync ${args.join(' ')} exits 0${result.code === 0 ? '' : `: ${result.stderr}${result.stdout}`}`);
   return result.stdout.split('\n').filter((line) => line !== '').map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 async function scenario(t: Test, store: 'sqlite' | 'redis'): Promise<void> {
-  const setup = await setUp(t, store);
+  const setup = await setUpSync(t, store);
   if (setup === undefined) {
     t.pass(`skipped: Redis not reachable at ${REDIS_URL}`);
     return;
