@@ -96,8 +96,9 @@ function encodeCursor(scope: string, offset: number): string {
   return Buffer.from(`${scope}\n${offset}`).toString('base64url');
 }
 
-function decodeCursor(cursor: unknown, scope: string): number | undefined | null {
-  if (cursor === undefined || cursor === '') return undefined;
+/** The offset a cursor names: 0 without one, null for one this list did not issue (answered 40058). */
+function decodeCursor(cursor: unknown, scope: string): number | null {
+  if (cursor === undefined || cursor === '') return 0;
   if (typeof cursor !== 'string') return null;
   const [bound, offset] = Buffer.from(cursor, 'base64url').toString('utf8').split('\n');
   return bound === scope && offset !== undefined && /^\d+$/.test(offset) ? Number(offset) : null;
@@ -165,7 +166,7 @@ function listUserIds(ctx: RouteContext, corp: CorpState): MockReply {
   if (!isContactEdit(ctx)) return fail(48002, 'user/list_id needs the contact-edit authorization');
   const limitRaw = ctx.body['limit'] ?? 1000;
   if (!Number.isInteger(limitRaw) || (limitRaw as number) < 1 || (limitRaw as number) > LIST_ID_MAX_LIMIT) return fail(40058, 'limit');
-  const offset = decodeCursor(ctx.body['cursor'], 'list_id') ?? 0;
+  const offset = decodeCursor(ctx.body['cursor'], 'list_id');
   if (offset === null) return fail(40058, 'cursor');
   const rows = indexOf(corp.seed).deptUsers;
   const end = offset + (limitRaw as number);
@@ -188,7 +189,7 @@ function batchGetByUser(ctx: RouteContext, corp: CorpState): MockReply {
   if (!Number.isInteger(limitRaw) || (limitRaw as number) < 1) return fail(40058, 'limit');
   const limit = Math.min(limitRaw as number, GET_BY_USER_MAX_LIMIT);
   const bound = `get_by_user:${users.join(',')}`;
-  const offset = decodeCursor(ctx.body['cursor'], bound) ?? 0;
+  const offset = decodeCursor(ctx.body['cursor'], bound);
   if (offset === null) return fail(40058, 'cursor');
   const index = indexOf(corp.seed);
   const pairs = users.filter((u) => !index.invisibleUserids.has(u)).flatMap((u) => index.pairsByUser.get(u) ?? []);
@@ -217,7 +218,7 @@ function groupChatList(ctx: RouteContext, corp: CorpState): MockReply {
     ? index.chatsSorted.filter((chat) => index.visibleUserids.has(chat.owner))
     : [...new Set(owners)].filter((owner) => index.visibleUserids.has(owner)).flatMap((owner) => index.chatsByOwner.get(owner) ?? []).sort(byChatId);
   const bound = `groupchat:${owners?.join(',') ?? ''}`;
-  const offset = decodeCursor(ctx.body['cursor'], bound) ?? 0;
+  const offset = decodeCursor(ctx.body['cursor'], bound);
   if (offset === null) return fail(40058, 'cursor');
   const end = offset + (limitRaw as number);
   return ok({ group_chat_list: chats.slice(offset, end).map((chat) => ({ chat_id: chat.chat_id, status: 0 })), next_cursor: end < chats.length ? encodeCursor(bound, end) : '' });

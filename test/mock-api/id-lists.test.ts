@@ -37,13 +37,15 @@ t.test('groupchat/list with owner_filter pages the chats of those owners in chat
   t.same((await allChats(auth, ['nobody'], 1000)).ids, [], 'an owner without chats lists none');
 });
 
-t.test('groupchat/list: an unfiltered call past 1,000 members answers 81017', async (t) => {
+t.test('groupchat/list: a cursor is bound to its owner list; an unfiltered call past 1,000 members answers 81017', async (t) => {
   const auth = await authorized(t);
   auth.mock.changeCorp(CORP, { addChats: [{ chat_id: 'wrA', owner: 'lisi' }, { chat_id: 'wrB', owner: 'lisi' }] });
   const first = await post(auth.mock, 'externalcontact/groupchat/list', { access_token: auth.token }, { limit: 1, owner_filter: { userid_list: ['lisi'] } });
   t.equal(first['errcode'], 0, 'the first page answers');
   const cursor = String(first['next_cursor']);
   t.not(cursor, '', 'and names a next page');
+  const other = await post(auth.mock, 'externalcontact/groupchat/list', { access_token: auth.token }, { limit: 1, cursor, owner_filter: { userid_list: ['Jack'] } });
+  t.equal(other['errcode'], 40058, 'the cursor of another owner list answers 40058');
   const unfiltered = await allChats(auth, undefined, 1000);
   t.ok(unfiltered.ids.includes('wrA') && unfiltered.ids.includes('wrB'), 'a small corp lists every chat unfiltered');
   t.equal((await post(auth.mock, 'externalcontact/groupchat/list', { access_token: auth.token }, { limit: 1001 }))['errcode'], 40058, 'limit above 1000 answers 40058');
@@ -71,4 +73,7 @@ t.test('batch/get_by_user lists the pairs of the visible members asked for, page
   t.ok(rows.includes('lisi:wmX1') && rows.includes('lisi:wmX2'), 'the visible member\'s new customers are listed');
   t.notOk(rows.some((r) => r.startsWith(`${HIDDEN}:`)), 'the hidden member\'s customer is not');
   t.equal(new Set(rows).size, rows.length, 'no pair twice across pages');
+  const first = await post(auth.mock, 'externalcontact/batch/get_by_user', { access_token: auth.token }, { userid_list: ['lisi'], limit: 1 });
+  const foreign = await post(auth.mock, 'externalcontact/batch/get_by_user', { access_token: auth.token }, { userid_list: ['zhangsan'], limit: 1, cursor: String(first['next_cursor']) });
+  t.equal(foreign['errcode'], 40058, 'a cursor issued for other members answers 40058');
 });
