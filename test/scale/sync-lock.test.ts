@@ -1,8 +1,8 @@
 import t, { type Test } from 'tap';
 import type { EventEnvelope } from '../../src/events/envelope.js';
 import { runCli } from '../helpers/spawn-cli.js';
-import { jsonBody } from './helpers/recording-target.js';
-import { REDIS_URL, setUpSync } from './helpers/sync-setup.js';
+import { jsonBody } from '../e2e/helpers/recording-target.js';
+import { REDIS_URL, setUpSync } from '../e2e/helpers/sync-setup.js';
 
 /**
  * Two `wecom-relay sync` processes started together on one store (a SQLite file, or Redis) for the same
