@@ -34,15 +34,22 @@ async function killedAndResumed(t: Test, store: 'sqlite' | 'redis'): Promise<voi
   const pages = () => relay.mock.calls.filter((c) => c.path === 'externalcontact/batch/get_by_user').length;
   // (The mock logs a call once answered: the hung third one is not in the log.)
   t.ok(await relay.until(() => pages() >= 2, 20_000), 'the run got two pages');
-  await new Promise((resolve) => setTimeout(resolve, 300)); // and is waiting for the third
+  const key = scopeKeys(SUITE_ID, CORP_ID, 'external_contacts').key;
+  // The run record is saved once a page is staged: the second one's, then it waits for the third.
+  t.ok(await relay.until(async () => (await relay.store.getKv(namespaces.syncRun, key))?.value.pages === 3, 10_000), 'the run saved its position after page 2');
   child.kill('SIGKILL');
   await exited;
-  const key = scopeKeys(SUITE_ID, CORP_ID, 'external_contacts').key;
   const left = (await relay.store.getKv(namespaces.syncRun, key))?.value;
   t.match(left, { phase: 'list', pages: 3 }, 'the killed run left its position: the follow list and two pages');
 
   relay.mock.clearCalls();
-  await new Promise((resolve) => setTimeout(resolve, 2200)); // the dead process's lease (2 s) runs out
+  // The dead process's lease (2 s) runs out: the lock can be taken (and is given back at once).
+  const lock = scopeKeys(SUITE_ID, CORP_ID, 'external_contacts').lock;
+  t.ok(await relay.until(async () => {
+    const token = await relay.store.acquireLock(lock, 1000, Date.now());
+    if (token !== undefined) await relay.store.releaseLock(lock, token);
+    return token !== undefined;
+  }, 10_000), 'the dead process\'s lock expires');
   const resumed = await runCli(['sync', '-c', configFile, '--scope', 'external_contacts', '--json']);
   t.equal(resumed.code, 0, `the next run completes ${resumed.stderr}`);
   const scope = resumed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.type === 'scope');
